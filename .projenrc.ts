@@ -1,0 +1,115 @@
+import { javascript, typescript } from 'projen';
+
+// The single source of project configuration: package.json, tsconfig*, jest and eslint settings
+// and the task list are generated from this file by `npx projen`.
+
+/** Front-end SDKs: optional peers for users, real dev dependencies for our own tests. */
+const frontEndSdks: Record<string, { peer: string; dev: string }> = {
+  'aws-cdk-lib': { peer: '^2.150.0', dev: '^2.276.0' },
+  'constructs': { peer: '^10.5.0', dev: '^10.5.0' },
+  '@alicloud/ros-cdk-core': { peer: '^1.10.0', dev: '^1.12.0' },
+  '@alicloud/ros-cdk-fc3': { peer: '^1.10.0', dev: '^1.11.0' },
+  '@alicloud/ros-cdk-ossassets': { peer: '^1.10.0', dev: '^1.12.0' },
+  // 3.249+ declares node >=22; this project (and the machines it is tested on) run Node 20.
+  '@pulumi/pulumi': { peer: '^3.142.0', dev: '~3.248.0' },
+  '@pulumi/aws': { peer: '^6.0.0 || ^7.0.0', dev: '^7.48.0' },
+  '@pulumi/alicloud': { peer: '^3.60.0', dev: '^3.108.0' },
+};
+
+const project = new typescript.TypeScriptProject({
+  name: 'layersmith',
+  description: 'Build, check and ship serverless function layers for AWS Lambda and Alibaba Function Compute from AWS CDK, ROS CDK and Pulumi.',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  github: false,
+  release: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+  sampleCode: false,
+  // Sources are compiled in place (like aws-cdk-lib): lib/**/*.ts -> lib/**/*.js.
+  srcdir: 'lib',
+  libdir: 'lib',
+  testdir: 'test',
+  minNodeVersion: '20.0.0',
+  typescriptVersion: '~5.9.0',
+  deps: ['archiver@^7.0.1', 'yauzl@^3.2.0'],
+  devDeps: [
+    '@types/archiver@^6',
+    '@types/yauzl@^2.10.3',
+    'aws-cdk@^2.1000.0',
+    'ts-node@^10.9.2',
+    ...Object.entries(frontEndSdks).map(([name, v]) => `${name}@${v.dev}`),
+  ],
+  peerDeps: Object.entries(frontEndSdks).map(([name, v]) => `${name}@${v.peer}`),
+  peerDependencyOptions: { pinnedDevDependency: false },
+  jestOptions: {
+    jestVersion: '^29',
+    // The test task never rewrites snapshots; `npm run test:update` does.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    passWithNoTests: false,
+    junitReporting: false,
+    coverageText: false,
+    jestConfig: {
+      // .ts before .js: lib/ is compiled in place and a stale .js must never be tested.
+      moduleFileExtensions: ['ts', 'tsx', 'js', 'json', 'node'],
+      testPathIgnorePatterns: ['/node_modules/', '/examples/.*/cdk.out/', '/\\.tmp/'],
+      testTimeout: 120_000,
+      collectCoverage: false,
+    },
+  },
+  tsconfig: {
+    compilerOptions: {
+      lib: ['es2022'],
+      target: 'ES2022',
+      skipLibCheck: true,
+    },
+  },
+  eslint: true,
+  gitignore: ['/.tmp/', 'cdk.out/', '/bench/.corpus/', '/test-reports/', '.layersmith-cache/'],
+});
+
+// Every optional peer: a CDK user never installs Pulumi, and the reverse.
+project.package.addField('peerDependenciesMeta', Object.fromEntries(
+  Object.keys(frontEndSdks).map((name) => [name, { optional: true }]),
+));
+
+project.package.addField('exports', {
+  '.': { types: './lib/index.d.ts', default: './lib/index.js' },
+  './aws-cdk': { types: './lib/aws-cdk/index.d.ts', default: './lib/aws-cdk/index.js' },
+  './ros-cdk': { types: './lib/ros-cdk/index.d.ts', default: './lib/ros-cdk/index.js' },
+  './pulumi': { types: './lib/pulumi/index.d.ts', default: './lib/pulumi/index.js' },
+  './package.json': './package.json',
+});
+project.package.addBin({ layersmith: 'bin/layersmith' });
+
+// lib/core and lib/build stay free of every IaC SDK; only front-ends import them.
+project.eslint?.addOverride({
+  files: ['lib/core/**/*.ts', 'lib/build/**/*.ts'],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: [
+        { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@pulumi/*', '@alicloud/*'], message: 'lib/core and lib/build must not import an IaC SDK; put framework code in a front-end.' },
+      ],
+    }],
+  },
+});
+
+// The whole suite: compile (the synchronous build runs compiled JS in a child process), then jest.
+const testTask = project.tasks.tryFind('test')!;
+testTask.reset();
+testTask.spawn(project.compileTask);
+testTask.exec('jest --ci --json --outputFile=test-reports/jest.json', { receiveArgs: true });
+// Lint without --fix: the test task reports, it never rewrites sources.
+const lint = project.addTask('lint', {
+  description: 'eslint, read-only',
+  env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+  exec: 'eslint --ext .ts --no-error-on-unmatched-pattern lib test .projenrc.ts',
+});
+testTask.spawn(lint);
+
+project.addTask('bench', { description: 'Run benchmarks and write BENCHMARKS.md', exec: 'node bench/run.js', receiveArgs: true });
+project.addTask('demo', { description: 'Build the example layers and synthesize the example apps offline', exec: 'bash scripts/demo.sh', receiveArgs: true });
+
+project.synth();
