@@ -3,3 +3,4 @@
 export * from './core/model';
 export * from './core/checksums';
 export * from './build/api';
+export * from './core/assembly';
