@@ -1,0 +1,277 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { LayerManifest } from '../core/model';
+import type { BuildTarget, LayerArtifact, SourceSpec } from './api';
+
+/**
+ * Bumped whenever a builder changes what it puts in a layer for the same inputs, so artifacts
+ * built by an older layout are never reused.
+ */
+export const BUILDER_FORMAT = 1;
+
+/** The layersmith version that goes into every key and manifest. */
+export const LAYERSMITH_VERSION: string = readOwnVersion();
+
+/** `builder` field of manifests: version plus format. */
+export const BUILDER_ID = `layersmith@${LAYERSMITH_VERSION}/format-${BUILDER_FORMAT}`;
+
+/** $LAYERSMITH_CACHE_DIR, else ~/.cache/layersmith: outside any cloud assembly, shared by apps. */
+export function defaultCacheDir(): string {
+  const fromEnv = process.env.LAYERSMITH_CACHE_DIR;
+  if (fromEnv && fromEnv.trim()) return path.resolve(fromEnv);
+  return path.join(os.homedir(), '.cache', 'layersmith');
+}
+
+/** Where the artifact of a key lives in a cache directory. */
+export function artifactPaths(cacheDir: string, key: string): { zipPath: string; manifestPath: string } {
+  return {
+    zipPath: path.join(cacheDir, `${key}.zip`),
+    manifestPath: path.join(cacheDir, `${key}.manifest.json`),
+  };
+}
+
+/**
+ * The cached artifact of a key, or undefined. The manifest is renamed into place after the ZIP,
+ * so its presence (plus a ZIP of the recorded size) means the entry is complete.
+ */
+export function readArtifact(cacheDir: string, key: string): LayerArtifact | undefined {
+  const { zipPath, manifestPath } = artifactPaths(path.resolve(cacheDir), key);
+  let manifest: LayerManifest;
+  try {
+    manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as LayerManifest;
+  } catch {
+    return undefined;
+  }
+  try {
+    if (fs.statSync(zipPath).size !== manifest.zip.zippedSize) return undefined;
+  } catch {
+    return undefined;
+  }
+  if (manifest.build?.inputKey !== key) return undefined;
+  return { zipPath, manifestPath, manifest, inputKey: key, cacheHit: true };
+}
+
+/**
+ * Writes `data` to `dest` through a temp file in the same directory and a rename, so a reader
+ * never sees a half-written file. Two writers of identical content may race: the last rename
+ * wins and both leave the same bytes.
+ */
+export function writeFileAtomic(dest: string, data: string | Buffer): void {
+  const tmp = tempSibling(dest);
+  try {
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, dest);
+  } catch (e) {
+    fs.rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** A unique temp path next to `dest` (same filesystem, so rename is atomic). */
+export function tempSibling(dest: string): string {
+  return `${dest}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * The content-addressed key of a build: SHA-256 hex over a canonical JSON of the source settings,
+ * the contents of every input file (never their absolute paths, mtimes or modes other than the
+ * executable bit), the target and the layersmith version. Synchronous and cheap: no build runs.
+ */
+export function computeInputKey(spec: SourceSpec, target: BuildTarget): string {
+  const doc = {
+    layersmith: LAYERSMITH_VERSION,
+    format: BUILDER_FORMAT,
+    target: { platform: target.platform, architecture: target.architecture, runtimes: [...target.runtimes] },
+    source: describeSource(spec),
+  };
+  return createHash('sha256').update(canonicalJson(doc)).digest('hex');
+}
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json | undefined };
+
+function describeSource(spec: SourceSpec): Json {
+  const excludes = spec.excludes ? [...spec.excludes] : [];
+  switch (spec.kind) {
+    case 'directory':
+      return { kind: spec.kind, excludes, tree: treeDigest(spec.path) };
+    case 'zip':
+      return { kind: spec.kind, excludes, zip: fileDigest(spec.path) };
+    case 'python':
+      return {
+        kind: spec.kind,
+        excludes,
+        layout: spec.layout,
+        pythonVersion: spec.pythonVersion ?? null,
+        requirements: spec.requirements ? fileDigest(spec.requirements) : null,
+        packages: (spec.packages ?? []).map((p) => (path.isAbsolute(p) ? pathDigest(p) : p)),
+        indexUrl: spec.indexUrl ?? null,
+        findLinks: (spec.findLinks ?? []).map((l) => (path.isAbsolute(l) ? pathDigest(l) : l)),
+        noIndex: spec.noIndex ?? false,
+        // The interpreter only runs pip; the target version is a flag. Its name is kept so that
+        // switching interpreters (and so pip versions) is a deliberate rebuild.
+        python: spec.python ? path.basename(spec.python) : null,
+        pipArgs: [...(spec.pipArgs ?? [])],
+      };
+    case 'node':
+      return {
+        kind: spec.kind,
+        excludes,
+        layout: spec.layout,
+        nodeMajor: spec.nodeMajor ?? null,
+        npmArgs: [...(spec.npmArgs ?? [])],
+        packageJson: fileDigest(path.join(spec.packageDir, 'package.json')),
+        lockfile: optionalFileDigest(path.join(spec.packageDir, 'package-lock.json')),
+      };
+    case 'java':
+      return {
+        kind: spec.kind,
+        excludes,
+        jarsDir: spec.jarsDir ? treeDigest(spec.jarsDir) : null,
+        pom: spec.pom ? fileDigest(spec.pom) : null,
+      };
+    case 'php':
+      return {
+        kind: spec.kind,
+        excludes,
+        composerJson: fileDigest(path.join(spec.composerDir, 'composer.json')),
+        composerLock: optionalFileDigest(path.join(spec.composerDir, 'composer.lock')),
+        pathRepositories: composerPathRepositories(spec.composerDir).map(pathDigest),
+      };
+    case 'ruby':
+      return {
+        kind: spec.kind,
+        excludes,
+        rubyAbi: spec.rubyAbi ?? null,
+        gemfile: fileDigest(path.join(spec.gemfileDir, 'Gemfile')),
+        gemfileLock: optionalFileDigest(path.join(spec.gemfileDir, 'Gemfile.lock')),
+        vendorCache: optionalTreeDigest(path.join(spec.gemfileDir, 'vendor', 'cache')),
+      };
+    case 'customRuntime':
+      return {
+        kind: spec.kind,
+        excludes,
+        bootstrap: fileDigest(spec.bootstrap),
+        dir: spec.dir ? treeDigest(spec.dir) : null,
+      };
+    case 'command':
+      return {
+        kind: spec.kind,
+        excludes,
+        // Arguments under cwd are made relative: two checkouts at different paths share a key.
+        command: spec.command.map((a) => relativeTo(spec.cwd, a)),
+        environment: spec.environment ? { ...spec.environment } : null,
+        inputs: [...spec.inputs]
+          .map((i) => ({ path: path.relative(spec.cwd, i).split(path.sep).join('/'), digest: pathDigest(i) }))
+          .sort((a, b) => cmp(a.path, b.path)),
+      };
+    default: {
+      const never: never = spec;
+      throw new Error(`computeInputKey: unknown source kind in ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function relativeTo(cwd: string, arg: string): string {
+  const prefix = cwd.endsWith(path.sep) ? cwd : cwd + path.sep;
+  return arg.split(prefix).join('./');
+}
+
+/** path repositories named in composer.json, resolved against its directory. */
+export function composerPathRepositories(composerDir: string): string[] {
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(composerDir, 'composer.json'), 'utf8')) as {
+      repositories?: unknown;
+    };
+    const repos = Array.isArray(json.repositories) ? json.repositories : Object.values(json.repositories ?? {});
+    return repos
+      .filter((r): r is { type: string; url: string } => !!r && typeof r === 'object' && (r as { type?: unknown }).type === 'path' && typeof (r as { url?: unknown }).url === 'string')
+      .map((r) => path.resolve(composerDir, r.url))
+      .filter((p) => fs.existsSync(p));
+  } catch {
+    return [];
+  }
+}
+
+function sha256File(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+function fileDigest(file: string): string {
+  return `x${isExecutable(fs.statSync(file).mode) ? 1 : 0}:${sha256File(file)}`;
+}
+
+function optionalFileDigest(file: string): string | null {
+  return fs.existsSync(file) ? fileDigest(file) : null;
+}
+
+function optionalTreeDigest(dir: string): string | null {
+  return fs.existsSync(dir) ? treeDigest(dir) : null;
+}
+
+function pathDigest(p: string): string {
+  return fs.statSync(p).isDirectory() ? treeDigest(p) : fileDigest(p);
+}
+
+/**
+ * Names never part of a layer's inputs: version-control metadata and interpreter caches change
+ * without the content changing. (The ZIP writer's default excludes drop them, and more.)
+ */
+const IGNORED_NAMES = new Set(['.git', '.hg', '.svn', '__pycache__', '.DS_Store']);
+function ignoredForKey(name: string): boolean {
+  return IGNORED_NAMES.has(name) || name.endsWith('.pyc');
+}
+
+/** SHA-256 over the sorted relative paths, executable bits and contents of a directory tree. */
+export function treeDigest(root: string): string {
+  const h = createHash('sha256');
+  const walk = (dir: string, rel: string): void => {
+    const names = fs.readdirSync(dir).sort(cmp);
+    for (const name of names) {
+      if (ignoredForKey(name)) continue;
+      const abs = path.join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      const st = fs.lstatSync(abs);
+      if (st.isSymbolicLink()) {
+        h.update(`L\0${relPath}\0${fs.readlinkSync(abs)}\0`);
+      } else if (st.isDirectory()) {
+        h.update(`D\0${relPath}\0`);
+        walk(abs, relPath);
+      } else if (st.isFile()) {
+        h.update(`F\0${relPath}\0${isExecutable(st.mode) ? 1 : 0}\0${sha256File(abs)}\0`);
+      }
+    }
+  };
+  walk(root, '');
+  return h.digest('hex');
+}
+
+function isExecutable(mode: number): boolean {
+  return (mode & 0o111) !== 0;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** JSON with object keys sorted at every level and undefined members dropped. */
+export function canonicalJson(value: Json | undefined): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
+  const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort(cmp);
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+}
+
+function readOwnVersion(): string {
+  // lib/build/cache.(ts|js) -> package.json two levels up, both from sources and compiled.
+  for (const candidate of [path.join(__dirname, '..', '..', 'package.json')]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'layersmith' && pkg.version) return pkg.version;
+    } catch {
+      // fall through to the placeholder below
+    }
+  }
+  return '0.0.0-unknown';
+}
