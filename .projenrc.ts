@@ -70,6 +70,11 @@ const project = new typescript.TypeScriptProject({
   gitignore: ['/.tmp/', 'cdk.out/', '/bench/.corpus/', '/test-reports/', '.layersmith-cache/'],
 });
 
+// eslint-import-resolver-typescript 3.7+ pulls unrs-resolver, whose per-platform optional
+// bindings npm leaves out of the lockfile; `npm ci` on a clean clone then refuses the lockfile.
+project.deps.removeDependency('eslint-import-resolver-typescript');
+project.addDevDeps('eslint-import-resolver-typescript@~3.6.3');
+
 // Every optional peer: a CDK user never installs Pulumi, and the reverse.
 project.package.addField('peerDependenciesMeta', Object.fromEntries(
   Object.keys(frontEndSdks).map((name) => [name, { optional: true }]),
