@@ -1,0 +1,153 @@
+import { Worker } from 'worker_threads';
+
+/**
+ * Worker threads that read and raw-deflate many small files per message. Batching is the point:
+ * per-entry overhead (a message, a stream, a callback per file) is what makes a node_modules
+ * layer slow, not deflate itself.
+ *
+ * The worker is plain JavaScript evaluated from a string, so it runs the same from the compiled
+ * library and from ts-jest (which cannot load a .ts worker file).
+ */
+const WORKER_SOURCE = `
+const { parentPort } = require('worker_threads');
+const fs = require('fs');
+const zlib = require('zlib');
+parentPort.on('message', (m) => {
+  const n = m.paths.length;
+  const meta = new Float64Array(n * 4);
+  const parts = [];
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let raw;
+    try {
+      raw = fs.readFileSync(m.paths[i]);
+    } catch (e) {
+      parentPort.postMessage({ id: m.id, error: { index: i, code: e.code || 'READ_FAILED', message: e.message } });
+      return;
+    }
+    if (raw.length !== m.sizes[i]) {
+      parentPort.postMessage({ id: m.id, error: { index: i, code: 'FILE_CHANGED', message: 'size was ' + m.sizes[i] + ' bytes when listed and ' + raw.length + ' when read' } });
+      return;
+    }
+    let method = 0;
+    let out = raw;
+    if (raw.length > 0 && m.level > 0) {
+      const d = zlib.deflateRawSync(raw, { level: m.level });
+      // Store what deflate cannot shrink, as Info-ZIP does.
+      if (d.length < raw.length) { method = 8; out = d; }
+    }
+    meta[i * 4] = method;
+    meta[i * 4 + 1] = zlib.crc32(raw);
+    meta[i * 4 + 2] = raw.length;
+    meta[i * 4 + 3] = out.length;
+    parts.push(out);
+    total += out.length;
+  }
+  const data = new ArrayBuffer(total);
+  const view = new Uint8Array(data);
+  let o = 0;
+  for (const p of parts) { view.set(p, o); o += p.length; }
+  parentPort.postMessage({ id: m.id, meta, data }, [data, meta.buffer]);
+});
+`;
+
+/** One compressed file of a batch. */
+export interface DeflatedFile {
+  readonly method: 0 | 8;
+  readonly crc32: number;
+  readonly uncompressedSize: number;
+  readonly data: Uint8Array;
+}
+
+/** A file the worker could not read as listed. */
+export class BatchFileError extends Error {
+  constructor(public readonly index: number, public readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+interface Job {
+  readonly id: number;
+  readonly paths: readonly string[];
+  readonly sizes: readonly number[];
+  readonly resolve: (r: DeflatedFile[]) => void;
+  readonly reject: (e: Error) => void;
+}
+
+/** A fixed set of deflate workers fed from a FIFO queue. */
+export class DeflatePool {
+  private readonly idle: Worker[] = [];
+  private readonly all: Worker[] = [];
+  private readonly queue: Job[] = [];
+  private readonly running = new Map<Worker, Job>();
+  private nextId = 0;
+  private closed = false;
+
+  constructor(workers: number, private readonly level: number) {
+    for (let i = 0; i < workers; i++) {
+      const w = new Worker(WORKER_SOURCE, { eval: true });
+      w.on('message', (msg) => this.onMessage(w, msg));
+      w.on('error', (err) => this.onFailure(w, err));
+      w.on('exit', (code) => {
+        if (!this.closed) this.onFailure(w, new Error(`layersmith: a deflate worker exited with code ${code}`));
+      });
+      this.all.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  /** Reads and compresses the files; resolves with one result per path, in order. */
+  public run(paths: readonly string[], sizes: readonly number[]): Promise<DeflatedFile[]> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, paths, sizes, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** Stops every worker; pending jobs are rejected. */
+  public async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('layersmith: pack cancelled'));
+    await Promise.all(this.all.map((w) => w.terminate()));
+  }
+
+  private pump(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.pop()!;
+      const job = this.queue.shift()!;
+      this.running.set(w, job);
+      w.postMessage({ id: job.id, paths: job.paths, sizes: job.sizes, level: this.level });
+    }
+  }
+
+  private onMessage(w: Worker, msg: { id: number; meta?: Float64Array; data?: ArrayBuffer; error?: { index: number; code: string; message: string } }): void {
+    const job = this.running.get(w);
+    this.running.delete(w);
+    this.idle.push(w);
+    if (job) {
+      if (msg.error) {
+        job.reject(new BatchFileError(msg.error.index, msg.error.code, msg.error.message));
+      } else {
+        const meta = msg.meta!;
+        const data = new Uint8Array(msg.data!);
+        const out: DeflatedFile[] = [];
+        let offset = 0;
+        for (let i = 0; i < job.paths.length; i++) {
+          const len = meta[i * 4 + 3];
+          out.push({ method: meta[i * 4] === 8 ? 8 : 0, crc32: meta[i * 4 + 1], uncompressedSize: meta[i * 4 + 2], data: data.subarray(offset, offset + len) });
+          offset += len;
+        }
+        job.resolve(out);
+      }
+    }
+    this.pump();
+  }
+
+  private onFailure(w: Worker, err: Error): void {
+    const job = this.running.get(w);
+    this.running.delete(w);
+    if (job) job.reject(err);
+    this.closed = true;
+    for (const queued of this.queue.splice(0)) queued.reject(err);
+  }
+}

@@ -1,0 +1,386 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pipeline } from 'stream';
+import * as zlib from 'zlib';
+import type { ExcludedFile } from '../../core/model';
+import { validateEntryName } from '../entry-name';
+import { BatchFileError, DeflatedFile, DeflatePool } from './deflate-pool';
+import { ExcludeMatcher } from './excludes';
+import { ZipFileWriter } from './zip-writer';
+
+/** Options of `packDirectory`. */
+export interface PackOptions {
+  /**
+   * Glob patterns, relative to the root, left out on top of the default excludes (see
+   * `ExcludeMatcher` for the glob rules).
+   * @default []
+   */
+  readonly excludes?: readonly string[];
+  /**
+   * Apply the default excludes (.git, .env*, .npmrc, .pypirc, .aws/, keys and credentials,
+   * __pycache__, *.pyc, .DS_Store).
+   * @default true
+   */
+  readonly useDefaultExcludes?: boolean;
+  /**
+   * Number of deflate worker threads.
+   * @default os.availableParallelism()
+   */
+  readonly workers?: number;
+  /**
+   * Deflate level 0-9 (0 stores every entry uncompressed).
+   * @default 6
+   */
+  readonly level?: number;
+  /**
+   * Called after each group of entries is written, with entries written and entries in total.
+   * @default no progress callback
+   */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** What `packDirectory` wrote. */
+export interface PackResult {
+  /** Absolute path of the ZIP. */
+  readonly zipPath: string;
+  /** Base64 SHA-256 of the ZIP bytes (AWS `CodeSha256`). */
+  readonly sha256: string;
+  /** CRC-64/XZ of the ZIP bytes, unsigned decimal (FC `code.checksum`). */
+  readonly crc64: string;
+  /** ZIP file size in bytes. */
+  readonly zippedSize: number;
+  /** Sum of entry sizes (files, plus the target text of symlinks). */
+  readonly unzippedSize: number;
+  /** Entries in the ZIP (files, directories and symlinks). */
+  readonly entryCount: number;
+  /** Paths left out, in path order, each with its reason. */
+  readonly excluded: ExcludedFile[];
+}
+
+/** Why a directory could not be packed. */
+export type PackErrorCode =
+  | 'NOT_A_DIRECTORY'
+  | 'SYMLINK_ESCAPE'
+  | 'BAD_ENTRY_NAME'
+  | 'UNSUPPORTED_FILE_TYPE'
+  | 'FILE_CHANGED'
+  | 'READ_FAILED'
+  | 'BAD_OPTION';
+
+/** A directory that cannot become a layer ZIP as it is. */
+export class ZipPackError extends Error {
+  constructor(
+    /** Which rule the input broke. */
+    public readonly code: PackErrorCode,
+    /** The file or directory at fault (absolute). */
+    public readonly path: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ZipPackError';
+  }
+}
+
+const S_IFREG = 0o100000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+
+/** Files at least this big are streamed through a deflater instead of read whole by a worker. */
+const STREAM_THRESHOLD = 16 * 1024 * 1024;
+/** A worker batch closes at this many files or bytes, whichever comes first. */
+const BATCH_MAX_FILES = 512;
+const BATCH_MAX_BYTES = 2 * 1024 * 1024;
+
+interface PlannedEntry {
+  /** ZIP entry name ('/'-separated; directories end with '/'). */
+  readonly name: string;
+  readonly sortKey: Buffer;
+  readonly absPath: string;
+  readonly kind: 'file' | 'directory' | 'symlink';
+  /** Normalised Unix mode with type bits. */
+  readonly unixMode: number;
+  readonly size: number;
+  readonly linkTarget?: string;
+}
+
+/**
+ * Packs a directory into a byte-for-byte reproducible layer ZIP.
+ *
+ * Reproducibility: entries sorted by the UTF-8 bytes of their path; every timestamp is
+ * 1980-01-01 00:00 (DOS); modes are normalised (directories 0755, files 0644, or 0755 when any
+ * execute bit is set, symlinks 0777); no uid/gid, extended timestamps or other extra fields; no
+ * comments. The same tree gives the same bytes on any machine, day and umask.
+ *
+ * Directories: every directory below the root gets its own entry, so empty directories survive
+ * (some packages rely on them) and directory modes are explicit.
+ *
+ * Symlinks: a link whose target stays inside the root is stored as a symlink entry (mode
+ * 0120777, the target text as data), as Info-ZIP `zip -y` does; Lambda and FC extract it as a
+ * link under /opt. A link with an absolute target, or a relative one that leaves the root, is a
+ * `ZipPackError` SYMLINK_ESCAPE naming the link and its target. Targets are checked lexically;
+ * a dangling link inside the root is stored as it is.
+ *
+ * Excludes: the default excludes and `options.excludes`; every path left out is reported in
+ * `excluded`, secret-looking ones with `secret: true`.
+ *
+ * The ZIP is written to a temporary file next to `outZip` and renamed into place at the end;
+ * on any error the temporary file is removed and nothing is left at `outZip`.
+ *
+ * Files are read and compressed in parallel by worker threads, many files per message; files of
+ * 16 MiB or more are streamed, so memory stays bounded whatever the layer size. zip64 records
+ * are written when there are 65,535 entries or more, or an offset or size passes 4 GiB.
+ */
+export async function packDirectory(rootDir: string, outZip: string, options: PackOptions = {}): Promise<PackResult> {
+  const root = path.resolve(rootDir);
+  const target = path.resolve(outZip);
+  const level = options.level ?? 6;
+  if (!Number.isInteger(level) || level < 0 || level > 9) {
+    throw new ZipPackError('BAD_OPTION', root, `layersmith: deflate level ${level} is not an integer from 0 to 9; pass level: 6 (the default) or another value in 0-9.`);
+  }
+  const workers = options.workers ?? os.availableParallelism();
+  if (!Number.isInteger(workers) || workers < 1) {
+    throw new ZipPackError('BAD_OPTION', root, `layersmith: workers=${workers} must be a positive integer; omit it to use one per CPU core.`);
+  }
+  let rootStat: fs.Stats;
+  try {
+    rootStat = fs.statSync(root);
+  } catch {
+    throw new ZipPackError('NOT_A_DIRECTORY', root, `layersmith: layer root ${root} does not exist; build the layer content there first or point the source at the right directory.`);
+  }
+  if (!rootStat.isDirectory()) {
+    throw new ZipPackError('NOT_A_DIRECTORY', root, `layersmith: layer root ${root} is not a directory; a directory source must name the folder that becomes /opt.`);
+  }
+
+  const matcher = new ExcludeMatcher(options.excludes ?? [], options.useDefaultExcludes ?? true);
+  const excluded: ExcludedFile[] = [];
+  const entries = walk(root, matcher, excluded);
+  entries.sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
+  excluded.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
+  const writer = await ZipFileWriter.open(temp);
+  const pool = new DeflatePool(workers, level);
+  try {
+    const unzippedSize = await writeEntries(entries, writer, pool, level, workers, options.onProgress);
+    const summary = await writer.finish();
+    fs.renameSync(temp, target);
+    return {
+      zipPath: target,
+      sha256: summary.sha256,
+      crc64: summary.crc64,
+      zippedSize: summary.size,
+      unzippedSize,
+      entryCount: summary.entryCount,
+      excluded,
+    };
+  } catch (err) {
+    await writer.abort();
+    fs.rmSync(temp, { force: true });
+    throw err;
+  } finally {
+    await pool.close();
+  }
+}
+
+function normalisedFileMode(mode: number): number {
+  return S_IFREG | ((mode & 0o111) !== 0 ? 0o755 : 0o644);
+}
+
+function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[]): PlannedEntry[] {
+  const out: PlannedEntry[] = [];
+  const stack: string[] = [''];
+  while (stack.length > 0) {
+    const relDir = stack.pop()!;
+    const absDir = relDir === '' ? root : path.join(root, relDir);
+    let dirents: fs.Dirent[];
+    try {
+      dirents = fs.readdirSync(absDir, { withFileTypes: true });
+    } catch (e) {
+      throw new ZipPackError('READ_FAILED', absDir, `layersmith: cannot list ${absDir}: ${(e as Error).message}. Check its permissions.`);
+    }
+    for (const d of dirents) {
+      const rel = relDir === '' ? d.name : `${relDir}/${d.name}`;
+      const abs = path.join(absDir, d.name);
+      const nameProblem = validateEntryName(rel);
+      if (nameProblem) {
+        throw new ZipPackError('BAD_ENTRY_NAME', abs, `layersmith: ${abs} cannot go into a layer ZIP: ${nameProblem}. Rename it or add it to excludes.`);
+      }
+      let kind: 'file' | 'directory' | 'symlink' | 'other';
+      let st: fs.Stats | undefined;
+      if (d.isFile()) kind = 'file';
+      else if (d.isDirectory()) kind = 'directory';
+      else if (d.isSymbolicLink()) kind = 'symlink';
+      else {
+        // Some file systems report no type in readdir; ask lstat.
+        st = fs.lstatSync(abs);
+        kind = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
+      }
+      const skip = matcher.match(rel, kind === 'directory');
+      if (skip) {
+        excluded.push(skip);
+        continue;
+      }
+      if (kind === 'directory') {
+        const name = `${rel}/`;
+        out.push({ name, sortKey: Buffer.from(name), absPath: abs, kind, unixMode: S_IFDIR | 0o755, size: 0 });
+        stack.push(rel);
+      } else if (kind === 'file') {
+        st = st ?? fs.lstatSync(abs);
+        out.push({ name: rel, sortKey: Buffer.from(rel), absPath: abs, kind, unixMode: normalisedFileMode(st.mode), size: st.size });
+      } else if (kind === 'symlink') {
+        const linkTarget = fs.readlinkSync(abs);
+        const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(rel), linkTarget.split(path.sep).join('/')));
+        if (path.isAbsolute(linkTarget) || path.posix.isAbsolute(linkTarget) || resolved === '..' || resolved.startsWith('../')) {
+          throw new ZipPackError('SYMLINK_ESCAPE', abs,
+            `layersmith: symlink ${abs} points to ${linkTarget}, outside the layer root ${root}. `
+            + 'A layer is extracted under /opt, so the link would dangle or reach into the function\'s file system. '
+            + 'Copy the target into the layer and use a relative link, or exclude the link.');
+        }
+        out.push({ name: rel, sortKey: Buffer.from(rel), absPath: abs, kind, unixMode: S_IFLNK | 0o777, size: Buffer.byteLength(linkTarget), linkTarget });
+      } else {
+        throw new ZipPackError('UNSUPPORTED_FILE_TYPE', abs, `layersmith: ${abs} is not a regular file, directory or symlink (a socket, FIFO or device); remove it or add it to excludes.`);
+      }
+    }
+  }
+  return out;
+}
+
+/** A run of consecutive entries written together: one worker batch, or one streamed big file. */
+interface Unit {
+  readonly entries: PlannedEntry[];
+  readonly streamed: boolean;
+}
+
+function planUnits(entries: readonly PlannedEntry[]): Unit[] {
+  const units: Unit[] = [];
+  let current: PlannedEntry[] = [];
+  let files = 0;
+  let bytes = 0;
+  const close = () => {
+    if (current.length > 0) units.push({ entries: current, streamed: false });
+    current = [];
+    files = 0;
+    bytes = 0;
+  };
+  for (const e of entries) {
+    if (e.kind === 'file' && e.size >= STREAM_THRESHOLD) {
+      close();
+      units.push({ entries: [e], streamed: true });
+      continue;
+    }
+    current.push(e);
+    if (e.kind === 'file') {
+      files++;
+      bytes += e.size;
+      if (files >= BATCH_MAX_FILES || bytes >= BATCH_MAX_BYTES) close();
+    }
+  }
+  close();
+  return units;
+}
+
+async function writeEntries(
+  entries: readonly PlannedEntry[],
+  writer: ZipFileWriter,
+  pool: DeflatePool,
+  level: number,
+  workers: number,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): Promise<number> {
+  const units = planUnits(entries);
+  // Bounded look-ahead: at most this many units are compressed ahead of the writer, so memory
+  // stays flat however large the layer is.
+  const window = workers * 3 + 2;
+  const pending: Array<Promise<DeflatedFile[]> | undefined> = new Array(units.length);
+  let dispatched = 0;
+  let done = 0;
+  let unzipped = 0;
+  const dispatch = (limit: number) => {
+    for (; dispatched < units.length && dispatched < limit; dispatched++) {
+      const u = units[dispatched];
+      if (u.streamed) continue;
+      const files = u.entries.filter((e) => e.kind === 'file');
+      if (files.length === 0) continue;
+      const p = pool.run(files.map((f) => f.absPath), files.map((f) => f.size));
+      // Failures are handled when the writer reaches this unit; do not let them float unhandled.
+      p.catch(() => undefined);
+      pending[dispatched] = p;
+    }
+  };
+  for (let i = 0; i < units.length; i++) {
+    dispatch(i + window);
+    const unit = units[i];
+    if (unit.streamed) {
+      unzipped += await writeStreamed(unit.entries[0], writer, level);
+    } else {
+      const files = unit.entries.filter((e) => e.kind === 'file');
+      let results: DeflatedFile[] = [];
+      if (files.length > 0) {
+        try {
+          results = await pending[i]!;
+        } catch (e) {
+          throw toPackError(e, files);
+        }
+      }
+      pending[i] = undefined;
+      let k = 0;
+      for (const e of unit.entries) {
+        if (e.kind === 'directory') {
+          await writer.addComplete(e, 0, 0, 0, new Uint8Array(0));
+        } else if (e.kind === 'symlink') {
+          const data = Buffer.from(e.linkTarget!);
+          await writer.addComplete(e, 0, zlib.crc32(data), data.length, data);
+          unzipped += data.length;
+        } else {
+          const r = results[k++];
+          await writer.addComplete(e, r.method, r.crc32, r.uncompressedSize, r.data);
+          unzipped += r.uncompressedSize;
+        }
+      }
+    }
+    done += unit.entries.length;
+    onProgress?.(done, entries.length);
+  }
+  return unzipped;
+}
+
+function toPackError(e: unknown, files: readonly PlannedEntry[]): Error {
+  if (e instanceof BatchFileError) {
+    const file = files[e.index].absPath;
+    if (e.code === 'FILE_CHANGED') {
+      return new ZipPackError('FILE_CHANGED', file, `layersmith: ${file} changed while the layer was packed (${e.message}); wait for whatever writes it to finish and build again.`);
+    }
+    return new ZipPackError('READ_FAILED', file, `layersmith: cannot read ${file}: ${e.message}. Check its permissions or exclude it.`);
+  }
+  return e as Error;
+}
+
+async function writeStreamed(e: PlannedEntry, writer: ZipFileWriter, level: number): Promise<number> {
+  let crc = 0;
+  let size = 0;
+  const source = fs.createReadStream(e.absPath, { highWaterMark: 1024 * 1024 });
+  source.on('data', (chunk) => {
+    crc = zlib.crc32(chunk as Buffer, crc);
+    size += chunk.length;
+  });
+  const deflater = zlib.createDeflateRaw({ level });
+  let failure: Error | undefined;
+  pipeline(source, deflater, (err) => {
+    if (err) failure = err;
+  });
+  try {
+    await writer.addStreamed(e, e.size, deflater, () => {
+      if (size !== e.size) {
+        throw new ZipPackError('FILE_CHANGED', e.absPath, `layersmith: ${e.absPath} changed while the layer was packed (size was ${e.size} bytes when listed and ${size} when read); wait for whatever writes it to finish and build again.`);
+      }
+      return { crc32: crc, uncompressedSize: size };
+    });
+  } catch (err) {
+    if (err instanceof ZipPackError) throw err;
+    const cause = failure ?? (err as Error);
+    throw new ZipPackError('READ_FAILED', e.absPath, `layersmith: cannot read ${e.absPath}: ${cause.message}. Check its permissions or exclude it.`);
+  }
+  return size;
+}
