@@ -105,6 +105,7 @@ project.eslint?.addOverride({
 const testTask = project.tasks.tryFind('test')!;
 testTask.reset();
 testTask.spawn(project.compileTask);
+testTask.exec('mkdir -p test-reports');
 testTask.exec('jest --ci --json --outputFile=test-reports/jest.json', { receiveArgs: true });
 // Lint without --fix: the test task reports, it never rewrites sources.
 const lint = project.addTask('lint', {
