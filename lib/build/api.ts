@@ -74,6 +74,8 @@ export interface JavaSourceSpec extends CommonSourceSpec {
   readonly jarsDir?: string;
   /** Absolute path of a pom.xml whose runtime dependencies are copied to java/lib/. */
   readonly pom?: string;
+  /** Extra Maven arguments for the pom case (e.g. ['-o', '-s', 'settings.xml']). */
+  readonly mavenArgs?: readonly string[];
 }
 
 export interface PhpSourceSpec extends CommonSourceSpec {

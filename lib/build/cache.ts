@@ -130,6 +130,7 @@ function describeSource(spec: SourceSpec): Json {
         excludes,
         jarsDir: spec.jarsDir ? treeDigest(spec.jarsDir) : null,
         pom: spec.pom ? fileDigest(spec.pom) : null,
+        mavenArgs: [...(spec.mavenArgs ?? [])],
       };
     case 'php':
       return {

@@ -108,6 +108,11 @@ export interface JavaJarsSourceOptions extends LayerSourceOptions {
 export interface JavaPomSourceOptions extends LayerSourceOptions {
   /** pom.xml whose runtime-scope dependencies Maven copies to java/lib/. */
   readonly pom: string;
+  /**
+   * Extra Maven arguments, e.g. ['-o', '-s', '/path/settings.xml'] for an offline mirror.
+   * @default - none
+   */
+  readonly mavenArgs?: string[];
 }
 
 /** Options of `LayerSource.php`. */
@@ -237,6 +242,7 @@ export abstract class LayerSource {
       kind: 'java',
       ...(o.jarsDir !== undefined ? { jarsDir: existingDir(o.jarsDir, where, 'jarsDir') } : {}),
       ...(o.pom !== undefined ? { pom: existingFile(o.pom, where, 'pom') } : {}),
+      ...(o.mavenArgs ? { mavenArgs: [...o.mavenArgs] } : {}),
       ...common(options),
     };
     return new BoundSource(spec);
