@@ -89,6 +89,12 @@ project.package.addField('exports', {
 });
 project.package.addBin({ layersmith: 'bin/layersmith' });
 
+// ZIP, ELF/Mach-O/PE headers and CRCs are bit-level formats: bitwise operators are the point.
+project.eslint?.addRules({
+  'no-bitwise': 'off',
+  '@stylistic/max-len': ['error', { code: 150, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreComments: true, ignoreRegExpLiterals: true }],
+});
+
 // lib/core and lib/build stay free of every IaC SDK; only front-ends import them.
 project.eslint?.addOverride({
   files: ['lib/core/**/*.ts', 'lib/build/**/*.ts'],
