@@ -156,6 +156,8 @@ export interface StackInput {
 export interface PlatformLimitOverrides {
   readonly maxLayersPerFunction: number;
   readonly maxUnzippedBytes: number;
+  /** Largest ZIP uploaded inline with the API request (bytes). */
+  readonly maxInlineZipBytes: number;
 }
 
 export type Severity = 'error' | 'warning' | 'info';

@@ -1,0 +1,106 @@
+import { indexManifest, type ManifestIndex, type StackRule } from '../context';
+import { sample } from '../findings';
+import type { Finding, LayerManifest } from '../model';
+import { layoutHint, type RuntimeInfo } from '../runtimes';
+
+const ID = 'LS-LAYOUT';
+
+/** Where a layer's files sit relative to one runtime's search paths. */
+export interface LayoutResult {
+  /** Files under a search path (or a runtime root file). */
+  readonly inside: number;
+  /** Files under none: the runtime will not find them by itself. */
+  readonly outside: readonly string[];
+}
+
+/** Classifies a manifest's files for a runtime (memoised per manifest and runtime). */
+export function layoutOf(index: ManifestIndex, runtime: RuntimeInfo): LayoutResult {
+  const key = `layout:${runtime.platform}:${runtime.id}`;
+  const hit = index.memo.get(key) as LayoutResult | undefined;
+  if (hit) return hit;
+  const prefixes = runtime.searchPaths.map((p) => `${p}/`);
+  const roots = new Set(runtime.rootFiles);
+  let inside = 0;
+  const outside: string[] = [];
+  for (const file of index.files) {
+    if (roots.has(file) || prefixes.some((p) => file.startsWith(p))) inside++;
+    else outside.push(file);
+  }
+  const result = { inside, outside };
+  index.memo.set(key, result);
+  return result;
+}
+
+/**
+ * Layout findings for one layer and one runtime: an error when none of the layer's files is where
+ * the runtime looks (a warning for AWS custom runtimes, which may read /opt themselves), info
+ * when some files are outside every search path.
+ */
+export function layoutFindings(manifest: LayerManifest, runtime: RuntimeInfo, layerName: string): Finding[] {
+  if (!runtime.supportsLayers || runtime.searchPaths.length === 0) return [];
+  const index = indexManifest(manifest);
+  const total = index.files.size;
+  if (total === 0) {
+    return [{
+      ruleId: ID, severity: 'warning', layer: layerName,
+      message: `Layer ${layerName} holds no files.`,
+      fix: 'Check the layer source: it produced an empty ZIP.',
+      data: { files: 0 },
+    }];
+  }
+  const { inside, outside } = layoutOf(index, runtime);
+  if (outside.length === 0) return [];
+  if (inside === 0) {
+    return [{
+      ruleId: ID,
+      severity: runtime.family === 'custom' ? 'warning' : 'error',
+      layer: layerName,
+      message: `Layer ${layerName} has none of its ${total} files where ${runtime.id} looks (e.g. ${sample(outside)}): ${layoutHint(runtime.platform, runtime)}.`,
+      fix: specificFix(outside, runtime),
+      data: { runtime: runtime.id, files: total, outside: outside.length, expected: [...runtime.searchPaths] },
+    }];
+  }
+  return [{
+    ruleId: ID, severity: 'info', layer: layerName,
+    message: `${outside.length} of ${total} files in layer ${layerName} are outside the directories ${runtime.id} searches (e.g. ${sample(outside)}); the function only finds them through explicit /opt paths.`,
+    fix: `If the function imports them, move them: ${layoutHint(runtime.platform, runtime)}.`,
+    data: { runtime: runtime.id, files: total, outside: outside.length },
+  }];
+}
+
+/** A fix naming what the layer most likely got wrong. */
+function specificFix(outside: readonly string[], runtime: RuntimeInfo): string {
+  const first = outside[0];
+  const site = /^python\/lib\/python(\d+\.\d+)\/site-packages\//.exec(first);
+  if (site && runtime.family === 'python') {
+    return `The layer was built for Python ${site[1]} (python/lib/python${site[1]}/site-packages/) but the function runs ${runtime.id}: rebuild it for ${runtime.version}, or use the python/ layout that every Python version finds.`;
+  }
+  const node = /^nodejs\/node(\d+)\/node_modules\//.exec(first);
+  if (node && runtime.family === 'nodejs') {
+    return `The layer was built for Node ${node[1]} (nodejs/node${node[1]}/node_modules/) but the function runs ${runtime.id}: use nodejs/node_modules/, which every Node version finds.`;
+  }
+  if (outside.some((p) => p.startsWith('node_modules/'))) {
+    return 'Move node_modules/ under nodejs/ (nodejs/node_modules/...).';
+  }
+  if (outside.some((p) => p.startsWith('site-packages/') || /^[^/]+\.(dist-info|egg-info)\//.test(p) || /^[^/]+(\/__init__)?\.py$/.test(p))) {
+    return 'Put Python packages under python/ (e.g. python/requests/__init__.py), not at the ZIP root or in site-packages/.';
+  }
+  if (outside.some((p) => /^[^/]+\.jar$/.test(p))) {
+    return 'Put jars under java/lib/.';
+  }
+  if (outside.some((p) => p.startsWith('vendor/'))) {
+    return 'Put Composer\'s vendor/ under php/ (php/vendor/...).';
+  }
+  return `Move the content under ${runtime.searchPaths.map((p) => `${p}/`).join(' or ')} in the layer.`;
+}
+
+/** Layer content not under any search path of the function's runtime. */
+export const LAYOUT: StackRule = {
+  id: ID,
+  description: 'Each layer has its content where the function runtime looks for it.',
+  check(ctx) {
+    const rt = ctx.runtime;
+    if (!rt) return [];
+    return ctx.layers.flatMap((l) => (l.manifest ? layoutFindings(l.manifest, rt, l.displayName) : []));
+  },
+};
