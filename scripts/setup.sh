@@ -15,6 +15,11 @@ missing=()
 command -v composer >/dev/null 2>&1 || missing+=(composer php-cli php-zip unzip)
 command -v bundle >/dev/null 2>&1 || missing+=(ruby ruby-bundler)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+# Maven Central may be unreachable (CI sandboxes): the pom builder test resolves offline from
+# Debian's /usr/share/maven-repo through maven-debian-helper's settings-debian.xml.
+[ -f /etc/maven/settings-debian.xml ] || missing+=(maven-debian-helper)
+[ -d /usr/share/maven-repo/org/apache/maven/plugins/maven-dependency-plugin ] || missing+=(libmaven-dependency-plugin-java)
+[ -d /usr/share/maven-repo/commons-io/commons-io ] || missing+=(libcommons-io-java)
 command -v zip >/dev/null 2>&1 || missing+=(zip)
 command -v unzip >/dev/null 2>&1 || missing+=(unzip)
 
