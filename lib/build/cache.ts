@@ -4,6 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { LayerManifest } from '../core/model';
 import type { BuildTarget, LayerArtifact, SourceSpec } from './api';
+import { ExcludeMatcher } from './zip/excludes';
 
 /**
  * Bumped whenever a builder changes what it puts in a layer for the same inputs, so artifacts
@@ -95,7 +96,7 @@ function describeSource(spec: SourceSpec): Json {
   const excludes = spec.excludes ? [...spec.excludes] : [];
   switch (spec.kind) {
     case 'directory':
-      return { kind: spec.kind, excludes, tree: treeDigest(spec.path) };
+      return { kind: spec.kind, excludes, tree: layerTreeDigest(spec.path, excludes) };
     case 'zip':
       return { kind: spec.kind, excludes, zip: fileDigest(spec.path) };
     case 'python':
@@ -128,7 +129,7 @@ function describeSource(spec: SourceSpec): Json {
       return {
         kind: spec.kind,
         excludes,
-        jarsDir: spec.jarsDir ? treeDigest(spec.jarsDir) : null,
+        jarsDir: spec.jarsDir ? layerTreeDigest(spec.jarsDir, excludes) : null,
         pom: spec.pom ? fileDigest(spec.pom) : null,
         mavenArgs: [...(spec.mavenArgs ?? [])],
       };
@@ -154,7 +155,7 @@ function describeSource(spec: SourceSpec): Json {
         kind: spec.kind,
         excludes,
         bootstrap: fileDigest(spec.bootstrap),
-        dir: spec.dir ? treeDigest(spec.dir) : null,
+        dir: spec.dir ? layerTreeDigest(spec.dir, excludes) : null,
       };
     case 'command':
       return {
@@ -224,8 +225,20 @@ function ignoredForKey(name: string): boolean {
   return IGNORED_NAMES.has(name) || name.endsWith('.pyc');
 }
 
-/** SHA-256 over the sorted relative paths, executable bits and contents of a directory tree. */
-export function treeDigest(root: string): string {
+/**
+ * Digest of a directory that becomes (part of) the layer root: what the ZIP writer would leave
+ * out (default and user excludes) does not count, so editing a .env never forces a rebuild.
+ */
+function layerTreeDigest(root: string, excludes: readonly string[]): string {
+  const matcher = new ExcludeMatcher(excludes);
+  return treeDigest(root, (rel, isDir) => matcher.match(rel, isDir) !== undefined);
+}
+
+/**
+ * SHA-256 over the sorted relative paths, executable bits and contents of a directory tree.
+ * `skip` leaves paths out (relative, '/'-separated); VCS metadata and bytecode never count.
+ */
+export function treeDigest(root: string, skip: (relPath: string, isDirectory: boolean) => boolean = () => false): string {
   const h = createHash('sha256');
   const walk = (dir: string, rel: string): void => {
     const names = fs.readdirSync(dir).sort(cmp);
@@ -234,6 +247,7 @@ export function treeDigest(root: string): string {
       const abs = path.join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
       const st = fs.lstatSync(abs);
+      if (skip(relPath, st.isDirectory())) continue;
       if (st.isSymbolicLink()) {
         h.update(`L\0${relPath}\0${fs.readlinkSync(abs)}\0`);
       } else if (st.isDirectory()) {

@@ -1,0 +1,105 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { LayerManifest } from '../core/model';
+import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
+import { runBuilder } from './builders';
+import type { BuildContext } from './builders/context';
+import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact, tempSibling, writeFileAtomic } from './cache';
+import { inspectZip } from './inspect';
+import { LayerSource } from './source';
+import { packDirectory } from './zip';
+
+/**
+ * Turns a source into a layer artifact (ZIP + manifest) in the content-addressed cache.
+ *
+ * A hit returns at once without running any package manager. A miss builds into a fresh staging
+ * directory, packs it reproducibly, inspects the ZIP and renames the ZIP and then the manifest
+ * into the cache: a reader only trusts an entry whose manifest exists, so an interrupted build
+ * leaves nothing that looks complete, and two processes building one key at once both rename
+ * identical bytes into place.
+ */
+export async function buildLayer(source: LayerSource | SourceSpec, target: BuildTarget, options: BuildOptions = {}): Promise<LayerArtifact> {
+  const spec = source instanceof LayerSource ? source.bind() : source;
+  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
+  const progress = new Progress(spec.kind, options.progress ?? process.env.LAYERSMITH_QUIET !== '1');
+
+  const inputKey = computeInputKey(spec, target);
+  const hit = readArtifact(cacheDir, inputKey);
+  if (hit) {
+    progress.line(`cache hit ${inputKey.slice(0, 12)} (${formatBytes(hit.manifest.zip.zippedSize)})`);
+    return hit;
+  }
+
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `layersmith-${spec.kind}-`));
+  const staging = path.join(scratch, 'layer');
+  const work = path.join(scratch, 'work');
+  fs.mkdirSync(staging);
+  fs.mkdirSync(work);
+  const { zipPath, manifestPath } = artifactPaths(cacheDir, inputKey);
+  const tmpZip = tempSibling(zipPath);
+  const started = Date.now();
+  try {
+    const ctx: BuildContext = {
+      staging,
+      work,
+      target,
+      step: (name, fn) => progress.step(name, fn),
+      note: (m) => progress.line(m),
+    };
+    const { root } = await runBuilder(spec, ctx);
+    const packed = await progress.step('pack zip', () => packDirectory(root, tmpZip, {
+      excludes: spec.excludes ? [...spec.excludes] : undefined,
+    }));
+    for (const ex of packed.excluded.filter((e) => e.secret)) {
+      progress.line(`left out secret-looking file ${ex.path} (${ex.reason})`);
+    }
+    const inspected = await progress.step('inspect zip', () => inspectZip(tmpZip));
+    const manifest: LayerManifest = {
+      ...inspected,
+      excluded: packed.excluded,
+      build: {
+        source: spec.kind,
+        inputKey,
+        platform: target.platform,
+        architecture: target.architecture,
+        runtimes: [...target.runtimes],
+        builder: BUILDER_ID,
+      },
+    };
+    fs.renameSync(tmpZip, zipPath);
+    writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+    progress.line(`built ${inputKey.slice(0, 12)}: ${manifest.zip.entryCount} entries, ${formatBytes(manifest.zip.zippedSize)} zipped, ${formatBytes(manifest.zip.unzippedSize)} unzipped in ${seconds(Date.now() - started)}`);
+    return { zipPath, manifestPath, manifest, inputKey, cacheHit: false };
+  } finally {
+    fs.rmSync(tmpZip, { force: true });
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Progress lines on stderr: `layersmith [python] pip install ... 2.31s`. */
+class Progress {
+  constructor(private readonly kind: string, private readonly enabled: boolean) {}
+
+  line(message: string): void {
+    if (this.enabled) process.stderr.write(`layersmith [${this.kind}] ${message}\n`);
+  }
+
+  async step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
+    const t0 = Date.now();
+    const result = await fn();
+    this.line(`${name} ${seconds(Date.now() - t0)}`);
+    return result;
+  }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)}s`;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}

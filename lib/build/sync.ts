@@ -1,0 +1,61 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
+import { computeInputKey, defaultCacheDir, readArtifact } from './cache';
+import { LayerSource } from './source';
+
+/**
+ * `buildLayer` for synchronous callers (CDK and ROS constructors, bundling hooks): the async
+ * engine runs in a child Node process and this call blocks until it is done. A cache hit is
+ * answered in-process without spawning anything. Errors from the child are rethrown with the
+ * same message.
+ */
+export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTarget, options: BuildOptions = {}): LayerArtifact {
+  const spec = source instanceof LayerSource ? source.bind() : source;
+  const hit = readArtifact(options.cacheDir ?? defaultCacheDir(), computeInputKey(spec, target));
+  if (hit) return hit;
+
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layersmith-sync-'));
+  try {
+    const inFile = path.join(dir, 'request.json');
+    const outFile = path.join(dir, 'result.json');
+    fs.writeFileSync(inFile, JSON.stringify({ spec, target, options }));
+    const res = spawnSync(process.execPath, [...workerArgv(), inFile, outFile], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: process.env,
+    });
+    if (res.error) throw new Error(`buildLayerSync: could not start the build process (${process.execPath}): ${res.error.message}`);
+    if (!fs.existsSync(outFile)) {
+      throw new Error(`buildLayerSync: the build process exited (${res.status === null ? `signal ${res.signal}` : `code ${res.status}`}) without a result; see its output above.`);
+    }
+    const result = JSON.parse(fs.readFileSync(outFile, 'utf8')) as { artifact?: LayerArtifact; error?: { name: string; message: string } };
+    if (result.error) {
+      const err = new Error(result.error.message);
+      err.name = result.error.name;
+      throw err;
+    }
+    return result.artifact!;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The compiled worker when it is current; otherwise the TypeScript source through ts-node (jest
+ * and ts-node runs, where lib/ may not be compiled or the .js may be stale).
+ */
+function workerArgv(): string[] {
+  const js = path.join(__dirname, 'worker.js');
+  const ts = path.join(__dirname, 'worker.ts');
+  const jsCurrent = fs.existsSync(js) && (!fs.existsSync(ts) || fs.statSync(js).mtimeMs >= fs.statSync(ts).mtimeMs);
+  if (jsCurrent) return [js];
+  let register: string;
+  try {
+    register = require.resolve('ts-node/register/transpile-only');
+  } catch {
+    throw new Error(`buildLayerSync: ${js} is missing or older than ${ts}, and ts-node is not installed to run the source. Fix: compile layersmith (npx tsc) or install ts-node.`);
+  }
+  return ['-r', register, ts];
+}
