@@ -46,8 +46,14 @@ export function parseLayerVersionArn(arn: string, platform?: PlatformId): LayerV
     }
     const [, partition, region, account, layerName, version] = m;
     return Object.freeze({
-      platform: 'aws', partition, region, account, layerName, version: Number(version),
-      unversionedArn: `arn:${partition}:lambda:${region}:${account}:layer:${layerName}`, arn,
+      platform: 'aws',
+      partition,
+      region,
+      account,
+      layerName,
+      version: Number(version),
+      unversionedArn: `arn:${partition}:lambda:${region}:${account}:layer:${layerName}`,
+      arn,
     });
   }
   if (which === 'alicloud') {
@@ -60,8 +66,13 @@ export function parseLayerVersionArn(arn: string, platform?: PlatformId): LayerV
     }
     const [, region, account, layerName, version] = m;
     return Object.freeze({
-      platform: 'alicloud', region, account, layerName, version: Number(version),
-      unversionedArn: `acs:fc:${region}:${account}:layers/${layerName}`, arn,
+      platform: 'alicloud',
+      region,
+      account,
+      layerName,
+      version: Number(version),
+      unversionedArn: `acs:fc:${region}:${account}:layers/${layerName}`,
+      arn,
     });
   }
   throw new Error(`Unknown platform '${String(platform)}' for layer ARN '${arn}': use 'aws' or 'alicloud'.`);

@@ -168,8 +168,15 @@ function resolveAws(id: string): RuntimeInfo {
   // Every Lambda runtime: /opt/bin on PATH, /opt/lib on LD_LIBRARY_PATH.
   searchPaths.push('bin', 'lib');
   return Object.freeze({
-    id, platform: 'aws', family, version, deprecated, known: true,
-    searchPaths: Object.freeze(searchPaths), rootFiles: Object.freeze(rootFiles), supportsLayers: true,
+    id,
+    platform: 'aws',
+    family,
+    version,
+    deprecated,
+    known: true,
+    searchPaths: Object.freeze(searchPaths),
+    rootFiles: Object.freeze(rootFiles),
+    supportsLayers: true,
   });
 }
 
@@ -196,8 +203,14 @@ function resolveFc(id: string): RuntimeInfo {
   const custom = family === 'custom';
   if (!custom) searchPaths.push('bin', 'lib');
   return Object.freeze({
-    id, platform: 'alicloud', family, version, deprecated: listed ?? false, known: listed !== undefined,
-    searchPaths: Object.freeze(searchPaths), rootFiles: Object.freeze([]),
+    id,
+    platform: 'alicloud',
+    family,
+    version,
+    deprecated: listed ?? false,
+    known: listed !== undefined,
+    searchPaths: Object.freeze(searchPaths),
+    rootFiles: Object.freeze([]),
     // FC custom-container functions run an image and cannot attach layers.
     supportsLayers: id !== 'custom-container',
     envHint: custom ? FC_CUSTOM_ENV_HINT : undefined,

@@ -1,9 +1,9 @@
 import { indexManifest, overlappingFiles, type ManifestIndex, type ShadowedPath, type StackContext, type StackRule } from './context';
+import { sortFindings } from './findings';
+import type { ArchitectureId, Finding, LayerManifest, PlatformId, PlatformLimitOverrides, StackInput, StackLayer } from './model';
 import { formatBytes, getPlatform } from './platforms';
 import { layoutFindings, layoutOf, nativeFindings, STACK_RULES, wheelTagFindings } from './rules';
-import { sortFindings } from './findings';
 import { resolveRuntime, type RuntimeInfo } from './runtimes';
-import type { ArchitectureId, Finding, LayerManifest, PlatformId, PlatformLimitOverrides, StackInput, StackLayer } from './model';
 
 /** The result of analysing one function's layer stack. */
 export interface StackReport {
@@ -88,8 +88,7 @@ function computeShadowed(
       if (!b || layers[i].layerId === layers[j].layerId) continue;
       for (const p of overlappingFiles(a, b)) {
         const list = holders.get(p);
-        if (!list) holders.set(p, [i, j]);
-        else {
+        if (!list) {holders.set(p, [i, j]);} else {
           if (!list.includes(i)) list.push(i);
           if (!list.includes(j)) list.push(j);
         }
@@ -163,7 +162,9 @@ export function analyzeLayer(input: LayerAnalysisInput): Finding[] {
     if (nowhere.size > 0) {
       const info = layout.find((f) => f.severity === 'info' && (f.data?.outside as number) === nowhere.size);
       findings.push(info ?? {
-        ruleId: 'LS-LAYOUT', severity: 'info', layer: path,
+        ruleId: 'LS-LAYOUT',
+        severity: 'info',
+        layer: path,
         message: `${nowhere.size} of ${idx.files.size} files in layer ${path} are outside the directories every declared runtime searches (e.g. ${[...nowhere].slice(0, 3).join(', ')}).`,
         fix: 'If functions import them, move them under a runtime directory.',
         data: { files: idx.files.size, outside: nowhere.size },
@@ -184,7 +185,9 @@ export function analyzeLayer(input: LayerAnalysisInput): Finding[] {
   const unzipped = manifest.zip.unzippedSize;
   if (unzipped > platform.limits.maxUnzippedBytes) {
     findings.push({
-      ruleId: 'LS-UNZIPPED-BUDGET', severity: 'error', layer: path,
+      ruleId: 'LS-UNZIPPED-BUDGET',
+      severity: 'error',
+      layer: path,
       message: `Layer ${path} unzips to ${formatBytes(unzipped)}, over the ${platform.displayName} limit of ${formatBytes(platform.limits.maxUnzippedBytes)} for function code plus all layers, by ${formatBytes(unzipped - platform.limits.maxUnzippedBytes)}.`,
       fix: 'Drop unused packages or files (tests, docs, caches) or split the layer across functions.',
       data: { unzippedBytes: unzipped, limitBytes: platform.limits.maxUnzippedBytes },
@@ -193,7 +196,9 @@ export function analyzeLayer(input: LayerAnalysisInput): Finding[] {
   const zipped = manifest.zip.zippedSize;
   if (zipped > platform.limits.maxInlineZipBytes) {
     findings.push({
-      ruleId: 'LS-INLINE-UPLOAD', severity: 'info', layer: path,
+      ruleId: 'LS-INLINE-UPLOAD',
+      severity: 'info',
+      layer: path,
       message: `Layer ${path} ZIP is ${formatBytes(zipped)}, over the ${formatBytes(platform.limits.maxInlineZipBytes)} ${platform.displayName} accepts inline; it must be uploaded through ${input.platform === 'aws' ? 'S3' : 'OSS'}.`,
       fix: input.platform === 'aws' ? 'Nothing to do with an S3 asset (the CDK front-end uses one).' : 'Use an OSS upload rather than an inline code.zipFile.',
       data: { zippedBytes: zipped, inlineLimitBytes: platform.limits.maxInlineZipBytes },

@@ -1,6 +1,6 @@
+import type { ArchitectureId, PlatformId } from './model';
 import { getPlatform } from './platforms';
 import { resolveRuntime } from './runtimes';
-import type { ArchitectureId, PlatformId } from './model';
 
 /**
  * Validation of single layer properties against a platform's limits. Each function returns a

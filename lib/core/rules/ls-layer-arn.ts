@@ -16,7 +16,9 @@ export const LAYER_ARN: StackRule = {
         parseLayerVersionArn(layer.arn, ctx.input.platform);
       } catch (e) {
         findings.push({
-          ruleId: ID, severity: 'error', layer: layer.displayName,
+          ruleId: ID,
+          severity: 'error',
+          layer: layer.displayName,
           message: `Layer ${layer.displayName}: ${(e as Error).message}`,
           fix: `Reference a layer version ARN of ${ctx.platform.displayName} (${ctx.platform.arnFormat}).`,
           data: { arn: layer.arn },

@@ -42,7 +42,9 @@ export function layoutFindings(manifest: LayerManifest, runtime: RuntimeInfo, la
   const total = index.files.size;
   if (total === 0) {
     return [{
-      ruleId: ID, severity: 'warning', layer: layerName,
+      ruleId: ID,
+      severity: 'warning',
+      layer: layerName,
       message: `Layer ${layerName} holds no files.`,
       fix: 'Check the layer source: it produced an empty ZIP.',
       data: { files: 0 },
@@ -61,7 +63,9 @@ export function layoutFindings(manifest: LayerManifest, runtime: RuntimeInfo, la
     }];
   }
   return [{
-    ruleId: ID, severity: 'info', layer: layerName,
+    ruleId: ID,
+    severity: 'info',
+    layer: layerName,
     message: `${outside.length} of ${total} files in layer ${layerName} are outside the directories ${runtime.id} searches (e.g. ${sample(outside)}); the function only finds them through explicit /opt paths.`,
     fix: `If the function imports them, move them: ${layoutHint(runtime.platform, runtime)}.`,
     data: { runtime: runtime.id, files: total, outside: outside.length },
