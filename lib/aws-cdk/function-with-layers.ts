@@ -1,0 +1,159 @@
+import { Lazy, Stack, Token, attachCustomSynthesis } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import { analyzeStack, formatFindings, parseLayerVersionArn } from '../core';
+import type { StackReport } from '../core';
+import { writeAssemblyRecord } from '../core/assembly';
+import type { FunctionRecord, StackEntryRecord } from '../core/assembly';
+import type { ArchitectureId, StackLayer } from '../core/model';
+import { annotateFindings } from './private/annotate';
+import { functionCodeSize } from './private/code-size';
+import { RuntimeLayer, isLayersmithLayer } from './runtime-layer';
+
+/** Properties of a {@link FunctionWithLayers}: every `lambda.Function` property, with ordered layers. */
+export interface FunctionWithLayersProps extends lambda.FunctionProps {
+  /**
+   * The function's layers in deployment order. Lambda extracts them in this order and a later
+   * layer overwrites files of an earlier one; the template lists them exactly in this order.
+   * @default - no layers
+   */
+  readonly layers?: lambda.ILayerVersion[];
+}
+
+/**
+ * A `lambda.Function` whose layer stack is deployed in exactly the declared order, whatever
+ * feature flags the app sets, and checked before deploy on Lambda's rules: layer count, the
+ * unzipped size budget (function code included when it is a local directory or inline),
+ * runtime and architecture compatibility, layout, files shadowed between layers, package
+ * version conflicts, native binaries for the wrong CPU. Errors fail synth, all of them together
+ * with the construct path; warnings and infos become annotations.
+ */
+export class FunctionWithLayers extends lambda.Function {
+  /** Unzipped size of the function's own code when known at synth. */
+  public readonly codeSize?: number;
+
+  // Declared, not initialised: lambda.Function's constructor may call addLayers (Lambda Insights,
+  // ADOT, parameters-and-secrets) before this class's field initialisers would run.
+  declare private stackLayers: lambda.ILayerVersion[] | undefined;
+  declare private annotated: boolean | undefined;
+
+  constructor(scope: Construct, id: string, props: FunctionWithLayersProps) {
+    // lambda.Function would throw on a sixth layer at once and may sort layers under
+    // @aws-cdk/aws-lambda:recognizeLayerVersion; the stack is kept and rendered here instead.
+    super(scope, id, { ...props, layers: undefined });
+    if (props.layers && props.layers.length > 0 && props.runtime === lambda.Runtime.FROM_IMAGE) {
+      throw new Error(`${this.node.path}: container image functions cannot use layers; put the layer content into the image, or use a zip-packaged runtime.`);
+    }
+    this.addLayers(...(props.layers ?? []));
+    this.codeSize = functionCodeSize(props.code, this);
+
+    const cfn = this.node.defaultChild as lambda.CfnFunction;
+    cfn.addPropertyOverride('Layers', Lazy.uncachedList(
+      { produce: () => this.layerStack.map((layer) => layer.layerVersionArn) },
+      { omitEmpty: true },
+    ));
+
+    this.node.addValidation({ validate: () => this.validateStack() });
+    attachCustomSynthesis(this, { onSynthesize: (session) => this.writeAssembly(session.outdir) });
+  }
+
+  /** The layer stack in deployment order. */
+  public get layerStack(): lambda.ILayerVersion[] {
+    return [...(this.stackLayers ?? [])];
+  }
+
+  /**
+   * Append layers to the stack, in order. Unlike `lambda.Function`, nothing is rejected here:
+   * every problem is reported together at synth.
+   */
+  public addLayers(...layers: lambda.ILayerVersion[]): void {
+    if (!this.stackLayers) this.stackLayers = [];
+    for (const layer of layers) {
+      this.stackLayers.push(layer);
+      // Layers are referenced by Ref, which stays the same when a layer publishes a new version:
+      // mix the layer's content identity into the function version hash instead.
+      const identity = versionIdentity(layer);
+      if (identity) this.invalidateVersionBasedOn(identity);
+    }
+  }
+
+  /** Run the stack rules now (synth runs them too). */
+  public analyze(): StackReport {
+    return analyzeStack({
+      platform: 'aws',
+      function: {
+        path: this.node.path,
+        runtime: this.runtime.name,
+        architecture: this.architecture.name as ArchitectureId,
+        codeSize: this.codeSize,
+      },
+      layers: this.layerStack.map((layer) => describeLayer(layer)),
+    });
+  }
+
+  private validateStack(): string[] {
+    const report = this.analyze();
+    if (!this.annotated) {
+      this.annotated = true;
+      annotateFindings(this, report.findings);
+    }
+    return report.errors.length > 0 ? [formatFindings(this.node.path, report.errors)] : [];
+  }
+
+  private writeAssembly(outdir: string): void {
+    const report = this.analyze();
+    const record: FunctionRecord = {
+      kind: 'function',
+      schemaVersion: 1,
+      platform: 'aws',
+      framework: 'aws-cdk',
+      stack: Stack.of(this).stackName,
+      path: this.node.path,
+      runtime: this.runtime.name,
+      architecture: this.architecture.name as ArchitectureId,
+      codeSize: this.codeSize,
+      layers: this.layerStack.map((layer) => stackEntry(layer)),
+      findings: report.findings,
+    };
+    writeAssemblyRecord(outdir, record);
+  }
+}
+
+/** Any ILayerVersion as the stack rules see it; our layers describe themselves. */
+export function describeLayer(layer: lambda.ILayerVersion): StackLayer {
+  if (isLayersmithLayer(layer)) return layer._stackLayer();
+  const arn = Token.isUnresolved(layer.layerVersionArn) ? undefined : layer.layerVersionArn;
+  let layerId = layer.node.path;
+  if (arn) {
+    try {
+      layerId = parseLayerVersionArn(arn, 'aws').unversionedArn;
+    } catch {
+      // An ARN we cannot parse is still a distinct layer; the path identifies it.
+    }
+  }
+  const runtimes = layer.compatibleRuntimes && layer.compatibleRuntimes !== lambda.Runtime.ALL
+    ? layer.compatibleRuntimes.map((r) => r.name)
+    : undefined;
+  const cfn = layer.node.defaultChild;
+  const architectures = cfn instanceof lambda.CfnLayerVersion && Array.isArray(cfn.compatibleArchitectures)
+    ? cfn.compatibleArchitectures.filter((a): a is ArchitectureId => a === 'x86_64' || a === 'arm64')
+    : undefined;
+  return { layerId, displayName: arn ?? layer.node.path, arn, compatibleRuntimes: runtimes, compatibleArchitectures: architectures };
+}
+
+function stackEntry(layer: lambda.ILayerVersion): StackEntryRecord {
+  const described = describeLayer(layer);
+  return {
+    layerId: described.layerId,
+    displayName: described.displayName,
+    ...(layer instanceof RuntimeLayer ? { layerPath: layer.node.path, inputKey: layer.inputKey } : {}),
+    ...(described.arn ? { arn: described.arn } : {}),
+  };
+}
+
+function versionIdentity(layer: lambda.ILayerVersion): string | undefined {
+  if (layer instanceof RuntimeLayer) {
+    return `layersmith:${layer.node.path}:${layer.inputKey}`;
+  }
+  return Token.isUnresolved(layer.layerVersionArn) ? undefined : `layer:${layer.layerVersionArn}`;
+}
