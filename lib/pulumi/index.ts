@@ -1,0 +1,19 @@
+// layersmith/pulumi: RuntimeLayer, LayerPermission and FunctionWithLayers as Pulumi
+// ComponentResources on @pulumi/aws and @pulumi/alicloud. LayerSource and LayerGrant are the same
+// core classes every front-end uses.
+export { RuntimeLayer } from './runtime-layer';
+export type { RuntimeLayerArgs, PublishedLayer, FcCodeUpload } from './runtime-layer';
+export { LayerPermission } from './layer-permission';
+export type { LayerPermissionArgs } from './layer-permission';
+export { FunctionWithLayers } from './function-with-layers';
+export type {
+  AlicloudFunctionArgs,
+  AlicloudFunctionWithLayersArgs,
+  AwsFunctionArgs,
+  AwsFunctionWithLayersArgs,
+  FunctionWithLayersArgs,
+  FunctionWithLayersBaseArgs,
+  LayerReference,
+} from './function-with-layers';
+export { LayerSource } from '../build';
+export { LayerGrant } from '../core';
