@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import type * as alicloudSdk from '@pulumi/alicloud';
 import * as pulumi from '@pulumi/pulumi';
 import { buildLayer, computeInputKey, LayerSource } from '../build';
 import type { BuildOptions, BuildTarget, LayerArtifact } from '../build';
@@ -287,7 +288,7 @@ export class RuntimeLayer extends pulumi.ComponentResource {
     const inlineLimit = getPlatform('alicloud', this.args.limits).limits.maxInlineZipBytes;
     const upload = this.args.upload ?? 'auto';
 
-    let code: pulumi.Input<{ zipFile?: pulumi.Input<string>; ossBucketName?: pulumi.Input<string>; ossObjectName?: pulumi.Input<string>; checksum: string }>;
+    let code: alicloudSdk.types.input.fc.V3LayerVersionCode;
     if (upload === 'auto' && zip.zippedSize <= inlineLimit) {
       code = { zipFile: fs.readFileSync(artifact.zipPath).toString('base64'), checksum: zip.crc64 };
     } else if (this.args.ossBucket !== undefined) {
