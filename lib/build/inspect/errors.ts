@@ -1,0 +1,33 @@
+/** Why a ZIP was refused. */
+export type ZipErrorCode =
+  | 'NOT_A_ZIP'
+  | 'TRUNCATED'
+  | 'ABSOLUTE_PATH'
+  | 'DOT_DOT'
+  | 'BACKSLASH'
+  | 'NUL_BYTE'
+  | 'EMPTY_SEGMENT'
+  | 'DUPLICATE_ENTRY'
+  | 'SYMLINK_ESCAPE'
+  | 'ZIP_BOMB_RATIO'
+  | 'ZIP_BOMB_TOTAL'
+  | 'ENCRYPTED'
+  | 'UNSUPPORTED_METHOD'
+  | 'BAD_CRC'
+  | 'DESTINATION_NOT_EMPTY';
+
+/** A ZIP that cannot be used as a layer as it is. The message names the file, the entry and the fix. */
+export class ZipInspectionError extends Error {
+  constructor(
+    /** Which rule the ZIP broke. */
+    public readonly code: ZipErrorCode,
+    /** The ZIP file. */
+    public readonly file: string,
+    message: string,
+    /** The entry at fault, when there is one. */
+    public readonly entry?: string,
+  ) {
+    super(message);
+    this.name = 'ZipInspectionError';
+  }
+}

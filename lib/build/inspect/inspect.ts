@@ -1,0 +1,176 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Crc64 } from '../../core/checksums';
+import { createHash } from 'crypto';
+import type { LayerManifest, ManifestEntry, NativeBinary, PackageRecord, WheelTagRecord } from '../../core/model';
+import { ZipInspectionError } from './errors';
+import { detectNative, isNativeCandidate, NATIVE_HEAD_BYTES } from './natives';
+import * as pkgs from './packages';
+import { CentralEntry, symlinkEscapes, ZipReader } from './zip-reader';
+
+/** Options of `inspectZip` and `extractZip`. */
+export interface InspectOptions {
+  /**
+   * Refuse a ZIP whose entries add up to more uncompressed bytes than this (zip bomb guard).
+   * @default 2 GiB (2,147,483,648)
+   */
+  readonly maxUnzippedBytes?: number;
+  /**
+   * Refuse a ZIP whose total uncompressed size is more than this many times its file size.
+   * @default 200
+   */
+  readonly maxRatio?: number;
+  /**
+   * Inflate every entry and check its CRC-32 and size (reads the whole archive). Without it
+   * only the central directory and the few entries inspection needs are read.
+   * @default false (extractZip always verifies)
+   */
+  readonly verifyCrc?: boolean;
+}
+
+export const DEFAULT_MAX_UNZIPPED_BYTES = 2 * 1024 * 1024 * 1024;
+export const DEFAULT_MAX_RATIO = 200;
+
+/** Files bigger than this are not read for package metadata (a package.json is never this big). */
+const MAX_METADATA_BYTES = 8 * 1024 * 1024;
+
+/** Opens and validates a ZIP (names, duplicates, encryption, bombs, symlinks). */
+export function openValidated(zipPath: string, options: InspectOptions): { reader: ZipReader; links: Map<string, string> } {
+  const reader = ZipReader.open(path.resolve(zipPath), {
+    maxUnzippedBytes: options.maxUnzippedBytes ?? DEFAULT_MAX_UNZIPPED_BYTES,
+    maxRatio: options.maxRatio ?? DEFAULT_MAX_RATIO,
+  });
+  try {
+    const links = new Map<string, string>();
+    for (const e of reader.entries) {
+      if (e.type !== 'symlink') continue;
+      const target = reader.readWhole(e).toString('utf8');
+      if (symlinkEscapes(e.name, target)) {
+        throw new ZipInspectionError('SYMLINK_ESCAPE', reader.file,
+          `layersmith: ${reader.file} entry ${JSON.stringify(e.name)} is a symlink to ${JSON.stringify(target)}, which leaves the layer root; `
+          + 'extracted under /opt it would reach into the rest of the file system. Replace the link with the file it points to, or a relative link inside the layer.',
+          e.name);
+      }
+      links.set(e.name, target);
+    }
+    return { reader, links };
+  } catch (err) {
+    reader.close();
+    throw err;
+  }
+}
+
+async function fileChecksums(file: string): Promise<{ sha256: string; crc64: string }> {
+  const sha = createHash('sha256');
+  const crc = new Crc64();
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+    sha.update(chunk as Buffer);
+    crc.update(chunk as Buffer);
+  }
+  return { sha256: sha.digest('base64'), crc64: crc.digestDecimal() };
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+/**
+ * Describes a layer ZIP (ours or a user's) without extracting it: entries, sizes, SHA-256 and
+ * CRC-64 of the file, native binaries, wheel tags and packages with versions.
+ *
+ * Only the central directory is read, plus the heads of native-binary candidates (by extension
+ * or execute bit) and the small metadata files (WHEEL, package.json in node_modules, composer's
+ * installed.json); package names also come from paths (dist-info directories, jar and gemspec
+ * file names). `build` is left undefined and `excluded` empty.
+ *
+ * Rejects with `ZipInspectionError` (see `ZipErrorCode`).
+ */
+export async function inspectZip(zipPath: string, options: InspectOptions = {}): Promise<LayerManifest> {
+  const { reader, links } = openValidated(zipPath, options);
+  try {
+    const entries: ManifestEntry[] = [];
+    const natives: NativeBinary[] = [];
+    const wheelTags: WheelTagRecord[] = [];
+    const packages: PackageRecord[] = [];
+    const reads: CentralEntry[] = [];
+    const names = new Set(reader.entries.map((e) => e.name));
+    for (const e of reader.entries) {
+      entries.push({
+        path: e.name,
+        size: e.uncompressedSize,
+        compressedSize: e.compressedSize,
+        mode: e.mode,
+        type: e.type,
+        ...(e.type === 'symlink' ? { linkTarget: links.get(e.name) } : {}),
+      });
+      if (e.type === 'directory') {
+        if (e.name.endsWith('.dist-info/')) {
+          const rec = pkgs.pythonDistInfo(e.name);
+          if (rec) packages.push(rec);
+        }
+        continue;
+      }
+      if (e.type !== 'file') continue;
+      if (e.name.endsWith('.jar')) {
+        const rec = pkgs.javaJar(e.name);
+        if (rec) packages.push(rec);
+      } else if (e.name.endsWith('.gemspec') && /(^|\/)specifications\/[^/]+$/.test(e.name)) {
+        const rec = pkgs.rubyGemspec(e.name);
+        if (rec) packages.push(rec);
+      } else if (e.name.endsWith('.dist-info/METADATA')) {
+        // Wheels do not always store directory entries; the METADATA file names the dist too.
+        const dir = e.name.slice(0, -'METADATA'.length);
+        if (!names.has(dir)) {
+          const rec = pkgs.pythonDistInfo(dir);
+          if (rec) packages.push(rec);
+        }
+      }
+      if (e.uncompressedSize > 0 && (isNativeCandidate(e.name, e.mode)
+        || (e.uncompressedSize <= MAX_METADATA_BYTES && (e.name.endsWith('.dist-info/WHEEL') || pkgs.isNodePackageJson(e.name) || pkgs.isComposerInstalled(e.name))))) {
+        reads.push(e);
+      }
+    }
+    // Read in file order: sequential disk access.
+    reads.sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    for (const e of reads) {
+      if (e.name.endsWith('.dist-info/WHEEL')) {
+        wheelTags.push({ path: e.name, tags: pkgs.wheelTags(reader.readWhole(e)) });
+      } else if (pkgs.isNodePackageJson(e.name)) {
+        const rec = pkgs.nodePackage(e.name, reader.readWhole(e));
+        if (rec) packages.push(rec);
+      } else if (pkgs.isComposerInstalled(e.name)) {
+        packages.push(...pkgs.composerPackages(e.name, reader.readWhole(e)));
+      } else {
+        natives.push(...detectNative(e.name, reader.readHead(e, NATIVE_HEAD_BYTES)));
+      }
+    }
+    if (options.verifyCrc) {
+      for (const e of reader.entries) {
+        if (e.type === 'directory') continue;
+        await reader.stream(e, () => undefined);
+      }
+    }
+    const sums = await fileChecksums(reader.file);
+    entries.sort((a, b) => compareBytes(a.path, b.path));
+    natives.sort((a, b) => compareBytes(a.path, b.path) || a.cpu.localeCompare(b.cpu));
+    wheelTags.sort((a, b) => compareBytes(a.path, b.path));
+    packages.sort((a, b) => compareBytes(a.path, b.path) || compareBytes(a.name, b.name));
+    return {
+      schemaVersion: 1,
+      zip: {
+        sha256: sums.sha256,
+        crc64: sums.crc64,
+        zippedSize: reader.size,
+        unzippedSize: reader.unzippedSize,
+        entryCount: reader.entries.length,
+      },
+      entries,
+      natives,
+      wheelTags,
+      packages,
+      excluded: [],
+    };
+  } finally {
+    reader.close();
+  }
+}

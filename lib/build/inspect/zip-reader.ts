@@ -1,0 +1,348 @@
+import * as fs from 'fs';
+import * as zlib from 'zlib';
+import { entryNameProblem } from '../entry-name';
+import { ZipErrorCode, ZipInspectionError } from './errors';
+
+/**
+ * A central-directory ZIP reader: it reads the end records and the central directory in one
+ * read each, and touches entry data only when asked. Listing a 20,000-entry ZIP through
+ * yauzl costs two small reads and a stream per entry; this reader's single pass is what brings
+ * inspection close to `unzip -l` (see BENCHMARKS.md).
+ */
+
+const MAX_U16 = 0xFFFF;
+const MAX_U32 = 0xFFFFFFFF;
+const S_IFMT = 0o170000;
+const S_IFDIR = 0o040000;
+const S_IFLNK = 0o120000;
+
+/** One central directory record. */
+export interface CentralEntry {
+  /** Name as stored (directories end with '/'). */
+  readonly name: string;
+  readonly flags: number;
+  readonly method: number;
+  readonly crc32: number;
+  readonly compressedSize: number;
+  readonly uncompressedSize: number;
+  readonly localHeaderOffset: number;
+  readonly type: 'file' | 'directory' | 'symlink';
+  /** Permission bits (0o7777). */
+  readonly mode: number;
+}
+
+/** Limits applied while reading. */
+export interface ReadLimits {
+  readonly maxUnzippedBytes: number;
+  readonly maxRatio: number;
+}
+
+export class ZipReader {
+  /** Opens the file and reads and validates its central directory. */
+  public static open(file: string, limits: ReadLimits): ZipReader {
+    let fd: number;
+    try {
+      fd = fs.openSync(file, 'r');
+    } catch (e) {
+      throw new ZipInspectionError('NOT_A_ZIP', file, `layersmith: cannot open ${file}: ${(e as Error).message}.`);
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      const reader = new ZipReader(file, fd, size);
+      reader.readCentralDirectory(limits);
+      return reader;
+    } catch (e) {
+      fs.closeSync(fd);
+      throw e;
+    }
+  }
+
+  public entries: CentralEntry[] = [];
+  /** Where entry data must end: the start of the central directory. */
+  private dataEnd = 0;
+
+  private constructor(public readonly file: string, private readonly fd: number, public readonly size: number) {}
+
+  public close(): void {
+    fs.closeSync(this.fd);
+  }
+
+  /** Sum of declared uncompressed sizes. */
+  public get unzippedSize(): number {
+    return this.entries.reduce((n, e) => n + e.uncompressedSize, 0);
+  }
+
+  private fail(code: ZipErrorCode, message: string, entry?: string): never {
+    throw new ZipInspectionError(code, this.file, message, entry);
+  }
+
+  private read(position: number, length: number): Buffer {
+    const buf = Buffer.allocUnsafe(length);
+    let got = 0;
+    while (got < length) {
+      const n = fs.readSync(this.fd, buf, got, length - got, position + got);
+      if (n === 0) break;
+      got += n;
+    }
+    if (got < length) {
+      this.fail('TRUNCATED', `layersmith: ${this.file} is truncated: needed ${length} bytes at offset ${position} but the file is ${this.size} bytes. Re-download or rebuild the ZIP.`);
+    }
+    return buf;
+  }
+
+  private readCentralDirectory(limits: ReadLimits): void {
+    const file = this.file;
+    const startsLikeZip = () => this.size >= 4 && this.read(0, 4).readUInt32LE(0) === 0x04034b50;
+    if (this.size < 22) {
+      if (startsLikeZip()) this.truncated('the end of central directory record is missing');
+      this.fail('NOT_A_ZIP', `layersmith: ${file} is not a ZIP file (${this.size} bytes, no end of central directory record). Point the layer at a .zip file.`);
+    }
+    // The end record is in the last 22 + 65,535 (max comment) bytes.
+    const tailLength = Math.min(this.size, 22 + MAX_U16);
+    const tailStart = this.size - tailLength;
+    const tail = this.read(tailStart, tailLength);
+    let eocd = -1;
+    for (let i = tail.length - 22; i >= 0; i--) {
+      if (tail.readUInt32LE(i) === 0x06054b50 && i + 22 + tail.readUInt16LE(i + 20) === tail.length) {
+        eocd = i;
+        break;
+      }
+    }
+    if (eocd < 0) {
+      if (startsLikeZip()) this.truncated('the end of central directory record is missing');
+      this.fail('NOT_A_ZIP', `layersmith: ${file} is not a ZIP file (no end of central directory record). Point the layer at a .zip file.`);
+    }
+    const eocdPos = tailStart + eocd;
+    let count = tail.readUInt16LE(eocd + 10);
+    let cdSize = tail.readUInt32LE(eocd + 12);
+    let cdOffset = tail.readUInt32LE(eocd + 16);
+    let cdLimit = eocdPos;
+    if (count === MAX_U16 || cdSize === MAX_U32 || cdOffset === MAX_U32) {
+      if (eocdPos < 20) this.truncated('the zip64 end of central directory locator is missing');
+      const loc = this.read(eocdPos - 20, 20);
+      if (loc.readUInt32LE(0) === 0x07064b50) {
+        const z64Pos = Number(loc.readBigUInt64LE(8));
+        if (z64Pos + 56 > eocdPos) this.truncated('the zip64 end of central directory record points past the end record');
+        const z = this.read(z64Pos, 56);
+        if (z.readUInt32LE(0) !== 0x06064b50) this.truncated('the zip64 end of central directory record is missing');
+        count = Number(z.readBigUInt64LE(32));
+        cdSize = Number(z.readBigUInt64LE(40));
+        cdOffset = Number(z.readBigUInt64LE(48));
+        cdLimit = z64Pos;
+      }
+    }
+    if (cdOffset + cdSize > cdLimit) {
+      this.truncated(`the central directory claims bytes ${cdOffset}-${cdOffset + cdSize} but only ${cdLimit} bytes precede the end record`);
+    }
+    this.dataEnd = cdOffset;
+    const cd = this.read(cdOffset, cdSize);
+    const entries: CentralEntry[] = new Array(count);
+    const seen = new Map<string, string>();
+    let p = 0;
+    let total = 0;
+    for (let k = 0; k < count; k++) {
+      if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) {
+        this.truncated(`central directory record ${k + 1} of ${count} is missing or damaged`);
+      }
+      const madeBy = cd.readUInt16LE(p + 4);
+      const flags = cd.readUInt16LE(p + 8);
+      const method = cd.readUInt16LE(p + 10);
+      const crc32 = cd.readUInt32LE(p + 16);
+      let compressedSize = cd.readUInt32LE(p + 20);
+      let uncompressedSize = cd.readUInt32LE(p + 24);
+      const nameLen = cd.readUInt16LE(p + 28);
+      const extraLen = cd.readUInt16LE(p + 30);
+      const commentLen = cd.readUInt16LE(p + 32);
+      const externalAttr = cd.readUInt32LE(p + 38);
+      let localHeaderOffset = cd.readUInt32LE(p + 42);
+      const end = p + 46 + nameLen + extraLen + commentLen;
+      if (end > cd.length) this.truncated(`central directory record ${k + 1} of ${count} runs past the directory`);
+      const nameBytes = cd.subarray(p + 46, p + 46 + nameLen);
+      // Bit 11 says UTF-8; tools that do not set it still mostly write UTF-8 (or ASCII).
+      const name = nameBytes.toString('utf8');
+      if (uncompressedSize === MAX_U32 || compressedSize === MAX_U32 || localHeaderOffset === MAX_U32) {
+        let x = p + 46 + nameLen;
+        const xEnd = x + extraLen;
+        while (x + 4 <= xEnd) {
+          const id = cd.readUInt16LE(x);
+          const len = cd.readUInt16LE(x + 2);
+          if (id === 0x0001) {
+            let q = x + 4;
+            const take = () => {
+              if (q + 8 > x + 4 + len) this.truncated(`the zip64 extra field of ${JSON.stringify(name)} is too short`, name);
+              const v = Number(cd.readBigUInt64LE(q));
+              q += 8;
+              return v;
+            };
+            if (uncompressedSize === MAX_U32) uncompressedSize = take();
+            if (compressedSize === MAX_U32) compressedSize = take();
+            if (localHeaderOffset === MAX_U32) localHeaderOffset = take();
+            break;
+          }
+          x += 4 + len;
+        }
+      }
+      p = end;
+
+      const problem = entryNameProblem(name);
+      if (problem) this.nameProblem(problem, name);
+      if (flags & 0x0001) {
+        this.fail('ENCRYPTED', `layersmith: ${this.file} entry ${JSON.stringify(name)} is encrypted (general purpose flag bit 0); a layer must be readable by the platform. Re-create the ZIP without a password.`, name);
+      }
+      if (method !== 0 && method !== 8) {
+        this.fail('UNSUPPORTED_METHOD', `layersmith: ${this.file} entry ${JSON.stringify(name)} uses compression method ${method}; Lambda and FC read only stored (0) and deflate (8). Re-create the ZIP with deflate.`, name);
+      }
+      const key = name.endsWith('/') ? name.slice(0, -1) : name;
+      const previous = seen.get(key);
+      if (previous !== undefined) {
+        this.fail('DUPLICATE_ENTRY', `layersmith: ${this.file} holds ${JSON.stringify(name)} twice (also as ${JSON.stringify(previous)}); which copy lands in /opt would depend on the extractor. Re-create the ZIP with one entry per path.`, name);
+      }
+      seen.set(key, name);
+
+      const unixHost = madeBy >> 8 === 3;
+      const unixMode = unixHost ? externalAttr >>> 16 : 0;
+      const fmt = unixMode & S_IFMT;
+      const isDir = name.endsWith('/') || fmt === S_IFDIR || (!unixHost && (externalAttr & 0x10) !== 0);
+      const type: CentralEntry['type'] = isDir ? 'directory' : fmt === S_IFLNK ? 'symlink' : 'file';
+      let mode = unixMode & 0o7777;
+      if (mode === 0) mode = type === 'directory' ? 0o755 : type === 'symlink' ? 0o777 : 0o644;
+      total += uncompressedSize;
+      entries[k] = { name, flags, method, crc32, compressedSize, uncompressedSize, localHeaderOffset, type, mode };
+    }
+    this.entries = entries;
+    if (total > limits.maxUnzippedBytes) {
+      this.fail('ZIP_BOMB_TOTAL', `layersmith: ${this.file} would unzip to ${total} bytes, more than the limit of ${limits.maxUnzippedBytes}. If the layer is really this big, raise maxUnzippedBytes; otherwise the ZIP is a zip bomb or broken.`);
+    }
+    const ratio = this.size > 0 ? total / this.size : 0;
+    if (ratio > limits.maxRatio) {
+      this.fail('ZIP_BOMB_RATIO', `layersmith: ${this.file} would unzip to ${total} bytes from ${this.size} (ratio ${ratio.toFixed(1)}, limit ${limits.maxRatio}). Real layers compress far less; raise maxRatio only if you trust this ZIP.`);
+    }
+  }
+
+  private truncated(what: string, entry?: string): never {
+    this.fail('TRUNCATED', `layersmith: ${this.file} is truncated or damaged: ${what}. Re-download or rebuild the ZIP.`, entry);
+  }
+
+  private nameProblem(problem: NonNullable<ReturnType<typeof entryNameProblem>>, name: string): never {
+    const shown = JSON.stringify(name);
+    const where = `layersmith: ${this.file} entry ${shown}`;
+    switch (problem) {
+      case 'ABSOLUTE_PATH':
+        this.fail('ABSOLUTE_PATH', `${where} is an absolute path; layer entries must be relative to /opt. Re-create the ZIP from inside the layer root.`, name);
+      case 'DOT_DOT':
+        this.fail('DOT_DOT', `${where} has a '..' segment and would be written outside /opt. Re-create the ZIP without parent-directory paths.`, name);
+      case 'BACKSLASH':
+        this.fail('BACKSLASH', `${where} contains a backslash; ZIP paths use '/' and Linux would create a file with a backslash in its name. Re-create the ZIP with a tool that writes '/' separators.`, name);
+      case 'NUL_BYTE':
+        this.fail('NUL_BYTE', `${where} contains a NUL byte, which no file system accepts. Re-create the ZIP.`, name);
+      default:
+        this.fail('EMPTY_SEGMENT', `${where} has an empty or '.' path segment. Re-create the ZIP with clean relative paths.`, name);
+    }
+  }
+
+  /** Offset of the entry's data, after its local header. */
+  public dataOffset(e: CentralEntry): number {
+    const h = this.read(e.localHeaderOffset, 30);
+    if (h.readUInt32LE(0) !== 0x04034b50) {
+      this.truncated(`the local header of ${JSON.stringify(e.name)} at offset ${e.localHeaderOffset} is missing`, e.name);
+    }
+    const start = e.localHeaderOffset + 30 + h.readUInt16LE(26) + h.readUInt16LE(28);
+    if (start + e.compressedSize > this.dataEnd) {
+      this.truncated(`the data of ${JSON.stringify(e.name)} (${e.compressedSize} bytes at ${start}) runs into the central directory`, e.name);
+    }
+    return start;
+  }
+
+  /**
+   * The first `maxBytes` uncompressed bytes of an entry (all of it when it is smaller), read
+   * without inflating the rest.
+   */
+  public readHead(e: CentralEntry, maxBytes: number): Buffer {
+    const start = this.dataOffset(e);
+    if (e.method === 0) return this.read(start, Math.min(e.compressedSize, maxBytes));
+    // Deflate never shrinks below ~1/1032, but headers need only the first bytes: read a window
+    // and inflate what it yields.
+    const window = Math.min(e.compressedSize, Math.max(8192, maxBytes));
+    const raw = this.read(start, window);
+    try {
+      return zlib.inflateRawSync(raw, { finishFlush: zlib.constants.Z_SYNC_FLUSH }).subarray(0, maxBytes);
+    } catch (err) {
+      this.badData(e, `it does not inflate (${(err as Error).message})`);
+    }
+  }
+
+  /** The whole uncompressed content of a small entry, checked against its size and CRC. */
+  public readWhole(e: CentralEntry): Buffer {
+    const start = this.dataOffset(e);
+    const raw = this.read(start, e.compressedSize);
+    let data: Buffer;
+    if (e.method === 0) {
+      data = raw;
+    } else {
+      try {
+        data = zlib.inflateRawSync(raw, { maxOutputLength: Math.max(e.uncompressedSize, 1) + 1 });
+      } catch (err) {
+        this.badData(e, `it does not inflate (${(err as Error).message})`);
+      }
+    }
+    this.check(e, data.length, zlib.crc32(data));
+    return data;
+  }
+
+  /** Streams an entry's uncompressed bytes through `sink`, verifying size and CRC at the end. */
+  public async stream(e: CentralEntry, sink: (chunk: Buffer) => void | Promise<void>): Promise<void> {
+    const start = this.dataOffset(e);
+    if (e.compressedSize === 0) {
+      this.check(e, 0, 0);
+      return;
+    }
+    const source = fs.createReadStream('', { fd: this.fd, autoClose: false, start, end: start + e.compressedSize - 1, highWaterMark: 1024 * 1024 });
+    const chunks: AsyncIterable<Buffer> = e.method === 0 ? source : source.pipe(zlib.createInflateRaw());
+    let size = 0;
+    let crc = 0;
+    try {
+      for await (const chunk of chunks) {
+        size += chunk.length;
+        if (size > e.uncompressedSize) {
+          source.destroy();
+          this.badData(e, `it inflates past its declared size of ${e.uncompressedSize} bytes`);
+        }
+        crc = zlib.crc32(chunk, crc);
+        await sink(chunk);
+      }
+    } catch (err) {
+      if (err instanceof ZipInspectionError) throw err;
+      this.badData(e, `it does not inflate (${(err as Error).message})`);
+    }
+    this.check(e, size, crc);
+  }
+
+  private check(e: CentralEntry, size: number, crc: number): void {
+    if (size !== e.uncompressedSize) {
+      this.badData(e, `it holds ${size} bytes but the central directory says ${e.uncompressedSize}`);
+    }
+    if ((crc >>> 0) !== (e.crc32 >>> 0)) {
+      this.badData(e, `its CRC-32 is ${(crc >>> 0).toString(16).padStart(8, '0')} but the central directory says ${(e.crc32 >>> 0).toString(16).padStart(8, '0')}`);
+    }
+  }
+
+  private badData(e: CentralEntry, what: string): never {
+    this.fail('BAD_CRC', `layersmith: ${this.file} entry ${JSON.stringify(e.name)} is corrupt: ${what}. Re-download or rebuild the ZIP.`, e.name);
+  }
+}
+
+/** True when a symlink entry's target is absolute or climbs out of the layer root. */
+export function symlinkEscapes(name: string, target: string): boolean {
+  if (target.startsWith('/') || /^[A-Za-z]:/.test(target) || target.includes('\\')) return true;
+  const parts = name.split('/').slice(0, -1);
+  for (const seg of target.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (parts.length === 0) return true;
+      parts.pop();
+    } else {
+      parts.push(seg);
+    }
+  }
+  return false;
+}
