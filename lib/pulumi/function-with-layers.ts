@@ -151,7 +151,7 @@ function describeLayer(layer: LayerReference, index: number, platform: PlatformI
     throw new Error(`${subject}: layers[${index}] is neither a RuntimeLayer nor a layer version ARN string.`);
   }
   if (layer.platform !== platform) {
-    throw new Error(`${subject}: layers[${index}] RuntimeLayer '${layer.resourceName}' is a ${layer.platform} layer and cannot be attached to a ${platform} function. Fix: create the layer with platform: '${platform}'.`);
+    throw new Error(`${subject}: layers[${index}] RuntimeLayer '${layer.resourceName}' is a layer for '${layer.platform}' and cannot be attached to a function on '${platform}'. Fix: create the layer with platform: '${platform}'.`);
   }
   return {
     // Two versions of one layer name are one layer to the platform, which refuses it twice.
