@@ -155,7 +155,7 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
     // leaves nothing in the output directory; the bundling hook below then only copies.
     const bundlingRequired = ros.Stack.of(this).bundlingRequired;
     if (bundlingRequired) {
-      const artifact = buildLayerSync(props.source, target, { cacheDir: props.cacheDir });
+      const artifact = this.build(props, target);
       this.artifact = artifact;
       const findings = analyzeLayer({
         platform: 'alicloud',
@@ -252,6 +252,15 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
     return errors;
   }
 
+  /** Build (or hit the cache); a failing build names this construct before the builder's own message. */
+  private build(props: RuntimeLayerProps, target: BuildTarget): LayerArtifact {
+    try {
+      return buildLayerSync(props.source, target, { cacheDir: props.cacheDir });
+    } catch (e) {
+      throw new Error(`${this.node.path}: building the ${props.source.kind} layer failed: ${(e as Error).message}`);
+    }
+  }
+
   private stageAsset(props: RuntimeLayerProps, target: BuildTarget): oss.Asset {
     return new oss.Asset(this, 'Code', {
       // The path is only a placeholder ROS requires to exist: the custom hash (the input key)
@@ -266,7 +275,7 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
         // this serialises to {} so the asset hash depends on the input key alone.
         local: {
           tryBundle: (outputDir: string) => {
-            const artifact = this.artifact ?? buildLayerSync(props.source, target, { cacheDir: props.cacheDir });
+            const artifact = this.artifact ?? this.build(props, target);
             fs.copyFileSync(artifact.zipPath, path.join(outputDir, 'layer.zip'));
             return true;
           },

@@ -176,6 +176,14 @@ describe('FunctionWithLayers', () => {
     });
   });
 
+  test('GIVEN setLayerEnvironment with environment variables given as a token WHEN the function is created THEN it fails asking for a plain object', () => {
+    const t = makeApp();
+    const py = layer(t.stack, 'Py', { 'python/p.py': 'P = 1\n' }, ['custom.debian10']);
+    const env = new ros.RosParameter(t.stack, 'Env', { type: ros.RosParameterType.JSON }).valueAsAny;
+    expect(() => new FunctionWithLayers(t.stack, 'Tokened', { ...fnProps([py], 'custom.debian10'), environmentVariables: env, setLayerEnvironment: true }))
+      .toThrow(/LayersStack\/Tokened: setLayerEnvironment needs environmentVariables as a plain object/);
+  });
+
   test('GIVEN a built-in runtime and setLayerEnvironment WHEN synthesized THEN no variable is added (FC already searches the layer paths)', () => {
     const t = makeApp();
     const py = layer(t.stack, 'Py', { 'python/p.py': 'P = 1\n' });

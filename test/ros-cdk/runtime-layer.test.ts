@@ -221,6 +221,17 @@ describe('RuntimeLayer', () => {
     expect(() => t.app.synth()).toThrow(/LayersStack\/Flat[\s\S]*LS-LAYOUT[\s\S]*python\//);
   });
 
+  test('GIVEN a Node.js source without a lockfile WHEN the layer is built THEN the error names the construct, the directory and the fix, and nothing is staged', () => {
+    // GIVEN
+    const t = makeApp();
+    const packageDir = layerDir({ 'package.json': JSON.stringify({ name: 'no-lock', version: '1.0.0', dependencies: { ms: '2.1.3' } }) });
+
+    // WHEN / THEN
+    expect(() => new RuntimeLayer(t.stack, 'NoLock', { source: LayerSource.node({ packageDir }), compatibleRuntimes: ['nodejs20'] }))
+      .toThrow(new RegExp(`LayersStack/NoLock: building the node layer failed: [\\s\\S]*${escapeRegExp(packageDir)}[\\s\\S]*npm install --package-lock-only`));
+    expect(fs.readdirSync(t.outdir).filter((f) => f.startsWith('asset.'))).toEqual([]);
+  });
+
   test('GIVEN a built layer WHEN synthesized THEN its manifest and a layer record land in the output for `layersmith report`', () => {
     // GIVEN
     const t = makeApp();
