@@ -2,8 +2,8 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { LayerManifest } from '../core/model';
 import type { BuildTarget, LayerArtifact, SourceSpec } from './api';
+import type { LayerManifest } from '../core/model';
 import { ExcludeMatcher } from './zip/excludes';
 
 /**

@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { LayerManifest } from '../core/model';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { runBuilder } from './builders';
 import type { BuildContext } from './builders/context';
@@ -9,6 +8,7 @@ import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifa
 import { inspectZip } from './inspect';
 import { LayerSource } from './source';
 import { packDirectory } from './zip';
+import type { LayerManifest } from '../core/model';
 
 /**
  * Turns a source into a layer artifact (ZIP + manifest) in the content-addressed cache.

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { makeContext } from './ctx';
 import type { JavaSourceSpec } from '../../../lib/build/api';
 import { buildJava } from '../../../lib/build/builders/java';
 import { LayerSource } from '../../../lib/build/source';
 import { MissingToolError } from '../../../lib/build/tools';
 import { cleanupTempDirs, listFiles, makeTempDir, testWithTools, writeTree } from '../../helpers';
-import { makeContext } from './ctx';
 
 afterAll(cleanupTempDirs);
 

@@ -1,11 +1,11 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { makeContext } from './ctx';
 import type { NodeSourceSpec } from '../../../lib/build/api';
 import { buildNode, npmCiArgs } from '../../../lib/build/builders/node';
 import { LayerSource } from '../../../lib/build/source';
 import { cleanupTempDirs, listFiles, makeTempDir, testWithTools, writeTree } from '../../helpers';
-import { makeContext } from './ctx';
 
 const npmTest = testWithTools('npm');
 
@@ -16,7 +16,9 @@ function lockedPackage(): string {
   const dir = makeTempDir('nodeproj-');
   writeTree(dir, {
     'package.json': JSON.stringify({
-      name: 'layer-deps', version: '1.0.0', private: true,
+      name: 'layer-deps',
+      version: '1.0.0',
+      private: true,
       dependencies: { 'is-number': '7.0.0' },
       devDependencies: { 'is-odd': '3.0.1' },
     }, null, 2),

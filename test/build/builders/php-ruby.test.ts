@@ -1,12 +1,12 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { makeContext } from './ctx';
 import type { PhpSourceSpec, RubySourceSpec } from '../../../lib/build/api';
 import { buildPhp } from '../../../lib/build/builders/php';
 import { buildRuby } from '../../../lib/build/builders/ruby';
 import { LayerSource } from '../../../lib/build/source';
 import { cleanupTempDirs, listFiles, makeTempDir, testWithTools, writeTree } from '../../helpers';
-import { makeContext } from './ctx';
 
 afterAll(cleanupTempDirs);
 
@@ -23,7 +23,8 @@ function composerProject(withLock: boolean): string {
     'hello/src/Greeter.php': '<?php\nnamespace Acme\\Hello;\nclass Greeter { public static function hi(): string { return "hi"; } }\n',
     'hello/tests/GreeterTest.php': '<?php\n',
     'app/composer.json': JSON.stringify({
-      name: 'acme/layer', require: { 'acme/hello': '^1.4' },
+      name: 'acme/layer',
+      require: { 'acme/hello': '^1.4' },
       repositories: [{ type: 'path', url: '../hello' }, { 'packagist.org': false }],
     }),
   });

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { AWS_PY312_X86, makeContext } from './ctx';
+import type { PythonSourceSpec } from '../../../lib/build/api';
 import { BuildCommandError } from '../../../lib/build/builders/exec';
 import { buildPython } from '../../../lib/build/builders/python';
 import { LayerSource } from '../../../lib/build/source';
-import type { PythonSourceSpec } from '../../../lib/build/api';
 import { MissingToolError } from '../../../lib/build/tools';
 import { cleanupTempDirs, listFiles, makeTempDir, makeWheel, testWithTools, writeTree } from '../../helpers';
-import { AWS_PY312_X86, makeContext } from './ctx';
 
 const pyTest = testWithTools('python3');
 

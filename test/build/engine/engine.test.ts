@@ -74,7 +74,10 @@ describe('buildLayer: real layers land at the right paths', () => {
     writeTree(dir, {
       'package.json': JSON.stringify({ name: 'deps', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } }),
       'package-lock.json': JSON.stringify({
-        name: 'deps', version: '1.0.0', lockfileVersion: 3, requires: true,
+        name: 'deps',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
         packages: {
           '': { name: 'deps', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } },
           'node_modules/is-number': {
