@@ -104,10 +104,10 @@ function readRecords(topDir: string, assemblyDir: string): AssemblyRecord[] {
   try {
     records = readAssemblyRecords(assemblyDir);
   } catch (e) {
-    throw new UsageError(`${relative(topDir, path.join(assemblyDir, ASSEMBLY_RECORDS_DIR)) || ASSEMBLY_RECORDS_DIR}: cannot read the layersmith records (${(e as Error).message}); synthesize the app again`);
+    throw new UsageError(`${relative(topDir, path.join(assemblyDir, ASSEMBLY_RECORDS_DIR))}/: cannot read the layersmith records (${(e as Error).message}); synthesize the app again`);
   }
   for (const r of records) {
-    const where = `${relative(topDir, path.join(assemblyDir, ASSEMBLY_RECORDS_DIR))}`;
+    const where = `${relative(topDir, path.join(assemblyDir, ASSEMBLY_RECORDS_DIR))}/`;
     if (!r || typeof r !== 'object' || (r.kind !== 'layer' && r.kind !== 'function')) {
       throw new UsageError(`${where}: a record has an unknown kind '${(r as { kind?: unknown })?.kind}'; expected 'layer' or 'function' (written by a different layersmith version? synthesize the app again)`);
     }

@@ -4,7 +4,6 @@ import type { ArchitectureId, PlatformId } from '../core/model';
 import { OptionSpec, parseArgs, valueOf } from './args';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, UsageError, oneLine } from './errors';
 import { inspectLayerZip, renderInspectJson, renderInspectText } from './inspect';
-import { ProgressReporter } from './progress';
 import { renderReportJson, renderReportMarkdown } from './render-report';
 import { ReviewReport, reportOnAssembly } from './report';
 
@@ -91,21 +90,12 @@ function onePositional(command: string, positionals: readonly string[], what: st
 async function runInspect(argv: readonly string[], io: CliIo): Promise<number> {
   const args = parseArgs('inspect', argv, INSPECT_OPTIONS);
   const file = onePositional('inspect', args.positionals, '<layer.zip>');
-  const progress = new ProgressReporter({ stream: io.stderr, quiet: args.flags.has('quiet') || undefined });
-  const step = progress.start(`inspecting ${path.basename(file)}`);
-  let result;
-  try {
-    result = await inspectLayerZip({
-      file,
-      platform: (valueOf(args, 'platform') ?? 'aws') as PlatformId,
-      runtimes: args.values.get('runtime') ?? [],
-      architecture: (valueOf(args, 'arch') ?? 'x86_64') as ArchitectureId,
-    });
-  } catch (e) {
-    step.fail('see the error below');
-    throw e;
-  }
-  step.succeed(`${result.manifest.zip.entryCount} entries`);
+  const result = await inspectLayerZip({
+    file,
+    platform: (valueOf(args, 'platform') ?? 'aws') as PlatformId,
+    runtimes: args.values.get('runtime') ?? [],
+    architecture: (valueOf(args, 'arch') ?? 'x86_64') as ArchitectureId,
+  });
   io.stdout.write(args.flags.has('json') ? renderInspectJson(result) : renderInspectText(result));
   return result.findings.some((f) => f.severity === 'error') ? EXIT_FINDINGS : EXIT_OK;
 }

@@ -83,16 +83,23 @@ export async function inspectLayerZip(request: InspectRequest): Promise<InspectR
 
   const candidates = given.length > 0 ? given : currentRuntimes(request.platform);
   const files = manifest.entries.filter((e) => e.type !== 'directory');
-  const runtimeChecks = candidates.map((info) => checkRuntime(request.platform, info, files.map((f) => f.path)));
+  const paths = files.map((f) => f.path);
   const layout = layoutGroups(files, candidates);
 
   let checked: RuntimeInfo[] = given;
   if (checked.length === 0) {
-    checked = candidates.filter((_, i) => runtimeChecks[i].finds.length > 0);
-    // Nothing finds the content: check the newest runtime of each family so the findings say
-    // where each family would look.
-    if (checked.length === 0) checked = newestPerFamily(candidates);
+    // bin/ and lib/ are searched by (nearly) every runtime, so they say nothing about which
+    // language a layer is for: infer from the directories of one family only (python/, nodejs/...).
+    const shared = sharedDirs(candidates);
+    checked = candidates.filter((r) => findsContent(r, paths, shared));
+    if (checked.length === 0) {
+      // A tools-only layer (bin/, lib/), or content no runtime finds: check the newest runtime of
+      // each family so the findings say where each family looks.
+      const findAny = candidates.filter((r) => findsContent(r, paths, new Set()));
+      checked = newestPerFamily(findAny.length > 0 ? findAny : candidates);
+    }
   }
+  const runtimeChecks = checked.map((info) => checkRuntime(request.platform, info, paths));
   const findings = [...analyzeLayer({
     platform: request.platform,
     path: request.file,
@@ -111,7 +118,7 @@ export async function inspectLayerZip(request: InspectRequest): Promise<InspectR
     runtimesInferred: given.length === 0,
     limits: { maxUnzippedBytes: platform.limits.maxUnzippedBytes, maxInlineZipBytes: platform.limits.maxInlineZipBytes },
     layout,
-    runtimeChecks: given.length > 0 ? runtimeChecks : runtimeChecks.filter((c) => c.finds.length > 0),
+    runtimeChecks,
     manifest,
     findings,
   };
@@ -131,7 +138,8 @@ function checkReadableFile(file: string): void {
 
 function zipErrorText(file: string, e: unknown): string {
   const err = e as { code?: unknown; message?: unknown };
-  const message = typeof err?.message === 'string' ? err.message : String(e);
+  // The inspector's messages may start with 'layersmith: '; main adds its own prefix.
+  const message = (typeof err?.message === 'string' ? err.message : String(e)).replace(/^layersmith:\s*/, '');
   // ZipInspectionError messages already name the file; others get it prefixed.
   const text = message.includes(file) ? message : `${file}: ${message}`;
   return typeof err?.code === 'string' && !text.includes(err.code) ? `${text} [${err.code}]` : text;
@@ -148,6 +156,20 @@ function newestPerFamily(runtimes: readonly RuntimeInfo[]): RuntimeInfo[] {
   // The tables list each family oldest first, so the last one seen is the newest.
   for (const r of runtimes) byFamily.set(r.family, r);
   return [...byFamily.values()];
+}
+
+/** Search paths used by more than one runtime family (bin/, lib/). */
+function sharedDirs(runtimes: readonly RuntimeInfo[]): Set<string> {
+  const families = new Map<string, Set<string>>();
+  for (const r of runtimes) {
+    for (const dir of r.searchPaths) families.set(dir, (families.get(dir) ?? new Set()).add(r.family));
+  }
+  return new Set([...families.entries()].filter(([, f]) => f.size > 1).map(([dir]) => dir));
+}
+
+function findsContent(info: RuntimeInfo, paths: readonly string[], ignore: ReadonlySet<string>): boolean {
+  return info.searchPaths.some((dir) => !ignore.has(dir) && paths.some((p) => holds(p, dir)))
+    || info.rootFiles.some((f) => paths.includes(f));
 }
 
 function holds(filePath: string, dir: string): boolean {

@@ -33,6 +33,7 @@ export function expectOneLineError(result: CliResult, ...fragments: (string | Re
   const lines = result.stderr.split('\n').filter((l) => l !== '');
   expect(lines).toHaveLength(1);
   expect(lines[0]).toMatch(/^layersmith: error: /);
+  expect(lines[0]).not.toMatch(/^layersmith: error: layersmith:/);
   expect(result.stderr).not.toMatch(/\n\s+at /);
   for (const f of fragments) {
     if (typeof f === 'string') expect(lines[0]).toContain(f);
