@@ -43,19 +43,35 @@ export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTa
 }
 
 /**
- * The compiled worker when it is current; otherwise the TypeScript source through ts-node (jest
- * and ts-node runs, where lib/ may not be compiled or the .js may be stale).
+ * The compiled worker when every source it loads (lib/build, lib/core) is compiled and current;
+ * otherwise the TypeScript source through ts-node (jest and ts-node runs, where a stale .js of
+ * any engine file would silently build with old code).
  */
 function workerArgv(): string[] {
   const js = path.join(__dirname, 'worker.js');
   const ts = path.join(__dirname, 'worker.ts');
-  const jsCurrent = fs.existsSync(js) && (!fs.existsSync(ts) || fs.statSync(js).mtimeMs >= fs.statSync(ts).mtimeMs);
-  if (jsCurrent) return [js];
+  if (!fs.existsSync(ts)) return [js];
+  if (compiledIsCurrent([__dirname, path.join(__dirname, '..', 'core')])) return [js];
   let register: string;
   try {
     register = require.resolve('ts-node/register/transpile-only');
   } catch {
-    throw new Error(`buildLayerSync: ${js} is missing or older than ${ts}, and ts-node is not installed to run the source. Fix: compile layersmith (npx tsc) or install ts-node.`);
+    throw new Error(`buildLayerSync: ${js} is missing or older than its TypeScript sources, and ts-node is not installed to run them. Fix: compile layersmith (npx tsc) or install ts-node.`);
   }
   return ['-r', register, ts];
+}
+
+function compiledIsCurrent(dirs: string[]): boolean {
+  for (const dir of dirs) {
+    for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+      const abs = path.join(dir, ent.name);
+      if (ent.isDirectory()) {
+        if (!compiledIsCurrent([abs])) return false;
+      } else if (ent.name.endsWith('.ts') && !ent.name.endsWith('.d.ts')) {
+        const js = abs.slice(0, -3) + '.js';
+        if (!fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(abs).mtimeMs) return false;
+      }
+    }
+  }
+  return true;
 }
