@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ASSEMBLY_RECORDS_DIR, AssemblyRecord, readAssemblyRecords } from '../core/assembly';
 import { UsageError } from './errors';
+import { ASSEMBLY_RECORDS_DIR, AssemblyRecord, readAssemblyRecords } from '../core/assembly';
 
 /** A synthesized stack template found in a cloud assembly. */
 export interface AssemblyTemplate {

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { ArchitectureId, PlatformId } from '../core/model';
 import { OptionSpec, parseArgs, valueOf } from './args';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, UsageError, oneLine } from './errors';
 import { inspectLayerZip, renderInspectJson, renderInspectText } from './inspect';
 import { renderReportJson, renderReportMarkdown } from './render-report';
 import { ReviewReport, reportOnAssembly } from './report';
+import type { ArchitectureId, PlatformId } from '../core/model';
 
 export * from './progress';
 export { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
@@ -18,7 +18,7 @@ export { renderReportJson, renderReportMarkdown } from './render-report';
 /** Where the command writes; injectable so it can run in-process. */
 export interface CliIo {
   readonly stdout: { write(chunk: string): unknown };
-  readonly stderr: { write(chunk: string): unknown; readonly isTTY?: boolean; readonly columns?: number };
+  readonly stderr: { write(chunk: string): unknown };
 }
 
 const USAGE = `Usage:

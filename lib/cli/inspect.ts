@@ -1,9 +1,9 @@
 import * as fs from 'fs';
-import type { ArchitectureId, Finding, LayerManifest, PlatformId } from '../core/model';
-import { AWS_RUNTIME_IDS, FC_RUNTIME_IDS, RuntimeInfo, analyzeLayer, getPlatform, layoutHint, resolveRuntime } from '../core';
-import { inspectZip } from '../build/inspect';
 import { UsageError } from './errors';
 import { byCodePoint, formatBytes, formatPercent, groupDigits, stableJson } from './format';
+import { inspectZip } from '../build/inspect';
+import { AWS_RUNTIME_IDS, FC_RUNTIME_IDS, RuntimeInfo, analyzeLayer, getPlatform, layoutHint, resolveRuntime } from '../core';
+import type { ArchitectureId, Finding, LayerManifest, PlatformId } from '../core/model';
 
 /** What `layersmith inspect` was asked. */
 export interface InspectRequest {

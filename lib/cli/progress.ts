@@ -10,9 +10,11 @@
 
 /** Where progress is drawn: stderr by default. Only `write` and `isTTY` are used. */
 export interface ProgressStream {
-  write(chunk: string): unknown;
+  /** True on a terminal. */
   readonly isTTY?: boolean;
+  /** Terminal width in columns. */
   readonly columns?: number;
+  write(chunk: string): unknown;
 }
 
 /** Options of a ProgressReporter. */

@@ -1,5 +1,5 @@
-import type { FunctionReview, LayerReview, ReviewReport } from './report';
 import { code, formatBytes, formatPercent, groupDigits, stableJson, table } from './format';
+import type { FunctionReview, LayerReview, ReviewReport } from './report';
 
 /** Shadowed paths listed per function in Markdown; the JSON report always has all of them. */
 export const MAX_SHADOWED_ROWS = 50;

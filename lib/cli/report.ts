@@ -1,10 +1,10 @@
 import * as path from 'path';
-import { FunctionRecord, GrantRecord, LayerRecord, readAssemblyManifest } from '../core/assembly';
-import type { ArchitectureId, Finding, LayerManifest, PlatformId, StackLayer } from '../core/model';
 import { analyzeStack, getPlatform } from '../core';
 import { AssemblyTemplate, LoadedAssembly, LocatedRecord, TemplateResource, loadAssembly } from './assembly-dir';
-import { byCodePoint } from './format';
 import { UsageError } from './errors';
+import { byCodePoint } from './format';
+import { FunctionRecord, GrantRecord, LayerRecord, readAssemblyManifest } from '../core/assembly';
+import type { ArchitectureId, Finding, LayerManifest, PlatformId, StackLayer } from '../core/model';
 
 /**
  * The review of a synthesized app, as plain data: `--format json` prints it, the Markdown renderer
@@ -284,7 +284,9 @@ function reviewFunction(
       unzippedSize: stackLayers[i].manifest?.zip.unzippedSize,
     })),
     budget: { usedBytes: analysis.budget.usedBytes, limitBytes: analysis.budget.limitBytes, unknownLayers: analysis.budget.unknownLayers },
-    shadowed: [...analysis.shadowed].map((s) => ({ path: s.path, layers: [...s.layers], winner: s.winner })).sort((a, b) => byCodePoint(a.path, b.path)),
+    shadowed: [...analysis.shadowed]
+      .map((s) => ({ path: s.path, layers: [...s.layers], winner: s.winner }))
+      .sort((a, b) => byCodePoint(a.path, b.path)),
     findings,
     templateOrder: checkTemplateOrder(assembly.templates, record),
   };

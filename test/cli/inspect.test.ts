@@ -1,9 +1,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { cleanupTempDirs, expectOneLineError, runCli, tempDir, writeTree } from './helpers';
 import { packDirectory } from '../../lib/build/zip';
 import { crc64Decimal, sha256Base64 } from '../../lib/core/checksums';
-import { cleanupTempDirs, expectOneLineError, runCli, tempDir, writeTree } from './helpers';
 
 afterAll(cleanupTempDirs);
 

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { cleanupTempDirs, expectOneLineError, manifestOf, runCli, tempDir } from './helpers';
 import { FunctionRecord, LayerRecord, writeAssemblyManifest, writeAssemblyRecord } from '../../lib/core/assembly';
 import type { LayerManifest } from '../../lib/core/model';
-import { cleanupTempDirs, expectOneLineError, manifestOf, runCli, tempDir } from './helpers';
 
 afterAll(cleanupTempDirs);
 
@@ -134,8 +134,15 @@ describe('layersmith report on an AWS CDK assembly', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout);
     expect(report.summary).toEqual({
-      errors: expect.any(Number), frameworks: ['aws-cdk'], functions: 1, grants: 3, layers: 2, orderMismatches: 0, publicLayers: 1,
-      stacks: ['App'], warnings: expect.any(Number),
+      errors: expect.any(Number),
+      frameworks: ['aws-cdk'],
+      functions: 1,
+      grants: 3,
+      layers: 2,
+      orderMismatches: 0,
+      publicLayers: 1,
+      stacks: ['App'],
+      warnings: expect.any(Number),
     });
     expect(report.layers.map((l: { path: string; access: string }) => [l.path, l.access])).toEqual([['App/Base', 'shared'], ['App/Tools', 'public']]);
     const fn = report.functions[0];
@@ -310,7 +317,10 @@ describe('layersmith report reads the templates of the assembly', () => {
 
     // THEN the Principal * permission is a public entry from the template; the org one is not
     expect(json.publicAccess).toEqual([{
-      layer: 'App/Private/Resource', platform: 'aws', stack: 'App', source: 'template',
+      layer: 'App/Private/Resource',
+      platform: 'aws',
+      stack: 'App',
+      source: 'template',
       how: 'permission Perm in App.template.json grants principal * with no organization (not declared through a layersmith LayerPermission)',
     }]);
   });
