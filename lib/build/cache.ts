@@ -196,12 +196,26 @@ export function composerPathRepositories(composerDir: string): string[] {
   }
 }
 
-function sha256File(file: string): string {
-  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+/**
+ * Content digests already computed by this process, keyed on identity and change stamps: a
+ * synth computes the key of a layer more than once (construct, bundling, build), and a large
+ * directory should be read once. Any write changes ctime, so a stale hit needs a file changed
+ * and its ctime restored, which ordinary tools cannot do.
+ */
+const digestMemo = new Map<string, string>();
+
+function sha256File(file: string, st: fs.Stats = fs.statSync(file)): string {
+  const stamp = `${file}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const known = digestMemo.get(stamp);
+  if (known) return known;
+  const digest = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  digestMemo.set(stamp, digest);
+  return digest;
 }
 
 function fileDigest(file: string): string {
-  return `x${isExecutable(fs.statSync(file).mode) ? 1 : 0}:${sha256File(file)}`;
+  const st = fs.statSync(file);
+  return `x${isExecutable(st.mode) ? 1 : 0}:${sha256File(file, st)}`;
 }
 
 function optionalFileDigest(file: string): string | null {
@@ -254,7 +268,7 @@ export function treeDigest(root: string, skip: (relPath: string, isDirectory: bo
         h.update(`D\0${relPath}\0`);
         walk(abs, relPath);
       } else if (st.isFile()) {
-        h.update(`F\0${relPath}\0${isExecutable(st.mode) ? 1 : 0}\0${sha256File(abs)}\0`);
+        h.update(`F\0${relPath}\0${isExecutable(st.mode) ? 1 : 0}\0${sha256File(abs, st)}\0`);
       }
     }
   };

@@ -21,10 +21,18 @@ import type { LayerManifest } from '../core/model';
  */
 export async function buildLayer(source: LayerSource | SourceSpec, target: BuildTarget, options: BuildOptions = {}): Promise<LayerArtifact> {
   const spec = source instanceof LayerSource ? source.bind() : source;
+  return buildWithKey(spec, target, computeInputKey(spec, target), options);
+}
+
+/**
+ * buildLayer with the key already computed (by `buildLayerSync`'s parent process, which has just
+ * hashed the same inputs).
+ * @internal
+ */
+export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputKey: string, options: BuildOptions = {}): Promise<LayerArtifact> {
   const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
   const progress = new Progress(spec.kind, options.progress ?? process.env.LAYERSMITH_QUIET !== '1');
 
-  const inputKey = computeInputKey(spec, target);
   const hit = readArtifact(cacheDir, inputKey);
   if (hit) {
     progress.line(`cache hit ${inputKey.slice(0, 12)} (${formatBytes(hit.manifest.zip.zippedSize)})`);

@@ -14,14 +14,15 @@ import { LayerSource } from './source';
  */
 export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTarget, options: BuildOptions = {}): LayerArtifact {
   const spec = source instanceof LayerSource ? source.bind() : source;
-  const hit = readArtifact(options.cacheDir ?? defaultCacheDir(), computeInputKey(spec, target));
+  const inputKey = computeInputKey(spec, target);
+  const hit = readArtifact(options.cacheDir ?? defaultCacheDir(), inputKey);
   if (hit) return hit;
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layersmith-sync-'));
   try {
     const inFile = path.join(dir, 'request.json');
     const outFile = path.join(dir, 'result.json');
-    fs.writeFileSync(inFile, JSON.stringify({ spec, target, options }));
+    fs.writeFileSync(inFile, JSON.stringify({ spec, target, inputKey, options }));
     const res = spawnSync(process.execPath, [...workerArgv(), inFile, outFile], {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: process.env,

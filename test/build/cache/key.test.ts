@@ -54,6 +54,22 @@ describe('computeInputKey', () => {
     expect(keyOfDir(dir)).not.toBe(base);
   });
 
+  test('a same-size edit with the old mtime put back still changes the key (no stale digest)', () => {
+    // GIVEN a keyed tree (its digests are now memoised in this process)
+    const dir = sampleTree();
+    const file = path.join(dir, 'python/mod.py');
+    const before = keyOfDir(dir);
+    const st = fs.statSync(file);
+
+    // WHEN the file is rewritten with same-length content and its mtime restored
+    fs.writeFileSync(file, 'x = 9\n');
+    fs.utimesSync(file, st.atime, st.mtime);
+
+    // THEN the key changes
+    expect(fs.statSync(file).size).toBe(st.size);
+    expect(keyOfDir(dir)).not.toBe(before);
+  });
+
   test('files the ZIP leaves out (.git, .env, __pycache__, user excludes) do not count', () => {
     // GIVEN a baseline key
     const dir = sampleTree();

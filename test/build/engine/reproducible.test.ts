@@ -2,7 +2,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BuildTarget } from '../../../lib/build/api';
-import { readArtifact } from '../../../lib/build/cache';
+import { computeInputKey, readArtifact } from '../../../lib/build/cache';
 import { buildLayer } from '../../../lib/build/engine';
 import { inspectZip } from '../../../lib/build/inspect';
 import { LayerSource } from '../../../lib/build/source';
@@ -88,7 +88,7 @@ describe('concurrent builds of one key', () => {
     const cacheDir = makeTempDir('cache-shared-');
     const spec = LayerSource.command({ command: ['sh', 'build.sh', '{output}'], cwd: proj, inputs: ['build.sh'] }).bind();
     const request = path.join(proj, 'request.json');
-    fs.writeFileSync(request, JSON.stringify({ spec, target: PY, options: { cacheDir, progress: false } }));
+    fs.writeFileSync(request, JSON.stringify({ spec, target: PY, inputKey: computeInputKey(spec, PY), options: { cacheDir, progress: false } }));
 
     // WHEN two real worker processes build it simultaneously
     const worker = path.resolve(__dirname, '../../../lib/build/worker.ts');
