@@ -6,7 +6,12 @@ describe('layer version ARNs', () => {
     const ref = parseLayerVersionArn('arn:aws-cn:lambda:cn-north-1:123456789012:layer:my_layer-1:42');
     // THEN
     expect(ref).toEqual({
-      platform: 'aws', partition: 'aws-cn', region: 'cn-north-1', account: '123456789012', layerName: 'my_layer-1', version: 42,
+      platform: 'aws',
+      partition: 'aws-cn',
+      region: 'cn-north-1',
+      account: '123456789012',
+      layerName: 'my_layer-1',
+      version: 42,
       unversionedArn: 'arn:aws-cn:lambda:cn-north-1:123456789012:layer:my_layer-1',
       arn: 'arn:aws-cn:lambda:cn-north-1:123456789012:layer:my_layer-1:42',
     });
@@ -16,7 +21,11 @@ describe('layer version ARNs', () => {
   test('parses an FC3 ARN, including official layers', () => {
     const ref = parseLayerVersionArn('acs:fc:cn-hangzhou:official:layers/Python312/versions/2');
     expect(ref).toEqual({
-      platform: 'alicloud', region: 'cn-hangzhou', account: 'official', layerName: 'Python312', version: 2,
+      platform: 'alicloud',
+      region: 'cn-hangzhou',
+      account: 'official',
+      layerName: 'Python312',
+      version: 2,
       unversionedArn: 'acs:fc:cn-hangzhou:official:layers/Python312',
       arn: 'acs:fc:cn-hangzhou:official:layers/Python312/versions/2',
     });

@@ -14,9 +14,9 @@ export interface TestLayer {
 }
 
 /** A layer manifest for tests: entries sorted, directories derived from the files. */
-export function manifest(layer: TestLayer = {}): LayerManifest {
-  const files = [...(layer.files ?? [])].sort();
-  const size = layer.fileSize ?? 10;
+export function manifest(spec: TestLayer = {}): LayerManifest {
+  const files = [...(spec.files ?? [])].sort();
+  const size = spec.fileSize ?? 10;
   const dirs = new Set<string>();
   for (const f of files) {
     const parts = f.split('/');
@@ -26,7 +26,7 @@ export function manifest(layer: TestLayer = {}): LayerManifest {
     ...[...dirs].map((d) => ({ path: d, size: 0, compressedSize: 0, mode: 0o755, type: 'directory' as const })),
     ...files.map((f) => ({ path: f, size, compressedSize: Math.ceil(size / 2), mode: 0o644, type: 'file' as const })),
   ].sort((a, b) => (a.path < b.path ? -1 : 1));
-  const natives: NativeBinary[] = (layer.natives ?? []).map((n, i) => ({
+  const natives: NativeBinary[] = (spec.natives ?? []).map((n, i) => ({
     path: n.path ?? `lib/native${i}.so`, format: n.format ?? 'elf', os: n.os ?? 'linux', cpu: n.cpu ?? 'x86_64', detail: n.detail,
   }));
   return {
@@ -34,14 +34,14 @@ export function manifest(layer: TestLayer = {}): LayerManifest {
     zip: {
       sha256: 'AAAA',
       crc64: '0',
-      zippedSize: layer.zippedSize ?? files.length * Math.ceil(size / 2),
-      unzippedSize: layer.unzippedSize ?? files.length * size,
+      zippedSize: spec.zippedSize ?? files.length * Math.ceil(size / 2),
+      unzippedSize: spec.unzippedSize ?? files.length * size,
       entryCount: entries.length,
     },
     entries,
     natives,
-    wheelTags: layer.wheelTags ?? [],
-    packages: layer.packages ?? [],
+    wheelTags: spec.wheelTags ?? [],
+    packages: spec.packages ?? [],
     excluded: [],
   };
 }

@@ -4,6 +4,7 @@ import type { Finding, LayerManifest } from '../model';
 import { layoutHint, type RuntimeInfo } from '../runtimes';
 
 const ID = 'LS-LAYOUT';
+const SITE_PACKAGES = /^python\/lib\/python[^/]+\/site-packages\//;
 
 /** Where a layer's files sit relative to one runtime's search paths. */
 export interface LayoutResult {
@@ -22,9 +23,15 @@ export function layoutOf(index: ManifestIndex, runtime: RuntimeInfo): LayoutResu
   const roots = new Set(runtime.rootFiles);
   let inside = 0;
   const outside: string[] = [];
+  const exact = new Set(prefixes);
   for (const file of index.files) {
-    if (roots.has(file) || prefixes.some((p) => file.startsWith(p))) inside++;
-    else outside.push(file);
+    // python/lib/pythonX.Y/site-packages/ is under python/, but Python imports from it only when
+    // that exact directory is on the path (the right version on AWS; never on FC).
+    const site = SITE_PACKAGES.exec(file);
+    if (site) {
+      if (exact.has(site[0])) inside++;
+      else outside.push(file);
+    } else if (roots.has(file) || prefixes.some((p) => file.startsWith(p))) {inside++;} else {outside.push(file);}
   }
   const result = { inside, outside };
   index.memo.set(key, result);
@@ -76,6 +83,9 @@ export function layoutFindings(manifest: LayerManifest, runtime: RuntimeInfo, la
 function specificFix(outside: readonly string[], runtime: RuntimeInfo): string {
   const first = outside[0];
   const site = /^python\/lib\/python(\d+\.\d+)\/site-packages\//.exec(first);
+  if (site && runtime.family === 'python' && site[1] === runtime.version) {
+    return `${runtime.id} does not search python/lib/python${site[1]}/site-packages/ on this platform: use the python/ layout.`;
+  }
   if (site && runtime.family === 'python') {
     return `The layer was built for Python ${site[1]} (python/lib/python${site[1]}/site-packages/) but the function runs ${runtime.id}: rebuild it for ${runtime.version}, or use the python/ layout that every Python version finds.`;
   }
