@@ -13,10 +13,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { LayerSource } from '../build';
 import { LayerGrant, analyzeLayer, formatFindings, parseLayerVersionArn, validateLayerProps } from '../core';
+import { LayerPermission, grantFromPermission, grantRecords } from './layer-permission';
 import { writeAssemblyManifest, writeAssemblyRecord } from '../core/assembly';
 import type { LayerRecord } from '../core/assembly';
 import type { ArchitectureId, Finding, StackLayer } from '../core/model';
-import { LayerPermission, grantFromPermission, grantRecords } from './layer-permission';
 import { annotateFindings } from './private/annotate';
 import { LayerBuild, anchorDirectory } from './private/layer-build';
 

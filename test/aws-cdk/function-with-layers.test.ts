@@ -4,10 +4,10 @@ import { App, CfnOutput, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { cleanupTempDirs, elfHeader, newApp, tempDir, writeTree } from './util';
 import { FunctionWithLayers, LayerSource, RuntimeLayer } from '../../lib/aws-cdk';
 import { readAssemblyRecords } from '../../lib/core/assembly';
 import type { FunctionRecord } from '../../lib/core/assembly';
-import { cleanupTempDirs, elfHeader, newApp, tempDir, writeTree } from './util';
 
 afterAll(cleanupTempDirs);
 

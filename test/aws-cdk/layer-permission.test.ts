@@ -1,8 +1,8 @@
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LayerGrant, LayerPermission, LayerSource, RuntimeLayer } from '../../lib/aws-cdk';
 import { cleanupTempDirs, newApp, tempDir, writeTree } from './util';
+import { LayerGrant, LayerPermission, LayerSource, RuntimeLayer } from '../../lib/aws-cdk';
 
 afterAll(cleanupTempDirs);
 

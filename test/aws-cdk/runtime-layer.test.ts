@@ -4,10 +4,10 @@ import * as path from 'path';
 import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { cleanupTempDirs, elfHeader, listFiles, newApp, tempDir, writeTree } from './util';
 import { LayerGrant, LayerSource, RuntimeLayer } from '../../lib/aws-cdk';
 import { readAssemblyManifest, readAssemblyRecords } from '../../lib/core/assembly';
 import type { LayerRecord } from '../../lib/core/assembly';
-import { cleanupTempDirs, elfHeader, listFiles, newApp, tempDir, writeTree } from './util';
 
 afterAll(cleanupTempDirs);
 
