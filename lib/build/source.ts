@@ -184,7 +184,15 @@ export abstract class LayerSource {
     return new BoundSource(spec);
   }
 
-  /** Python packages installed by the real `pip install --target` into python/. */
+  /**
+   * Python packages installed by the real `pip install --target` into python/.
+   *
+   * pip always selects wheels for the function (manylinux for the target architecture, the
+   * target Python version, CPython) with `--only-binary=:all:`, whatever the build host is, so a
+   * macOS arm64 laptop and a Linux CI runner produce the same layer. Packages published only as
+   * source distributions cannot be installed this way: build their wheels first and give them
+   * through `findLinks`.
+   */
   public static python(options: PythonSourceOptions): LayerSource {
     const where = 'LayerSource.python';
     if (!options.requirements && (!options.packages || options.packages.length === 0)) {

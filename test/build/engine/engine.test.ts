@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -96,6 +97,27 @@ describe('buildLayer: real layers land at the right paths', () => {
     // THEN the package is in nodejs/node_modules/ and recognised with its version
     expect(paths(art.manifest)).toContain('nodejs/node_modules/is-number/index.js');
     expect(art.manifest.packages).toContainEqual(expect.objectContaining({ ecosystem: 'node', name: 'is-number', version: '7.0.0' }));
+  });
+
+  testWithTools('npm')('node layer for arm64 gets the linux-arm64 optional native package, not the host\'s', async () => {
+    // GIVEN esbuild, which ships its binary as one optional package per os/cpu, locked by npm
+    const dir = makeTempDir('node-native-');
+    writeTree(dir, { 'package.json': JSON.stringify({ name: 'native', version: '1.0.0', dependencies: { esbuild: '0.20.2' } }) });
+    const lock = spawnSync('npm', ['install', '--package-lock-only', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' });
+    expect(lock.status).toBe(0);
+
+    // WHEN built for Linux arm64 (on this x86_64 host)
+    const art = await buildLayer(LayerSource.node({ packageDir: dir }), { platform: 'aws', architecture: 'arm64', runtimes: ['nodejs20.x'] }, { cacheDir: makeTempDir('cache-'), ...quiet });
+
+    // THEN only the linux-arm64 binary package is there, and the inspector sees an AArch64 ELF
+    const pkgs = art.manifest.packages.filter((p) => p.name.startsWith('@esbuild/')).map((p) => p.name);
+    expect(pkgs).toEqual(['@esbuild/linux-arm64']);
+    expect(art.manifest.natives).toContainEqual(expect.objectContaining({
+      path: 'nodejs/node_modules/@esbuild/linux-arm64/bin/esbuild',
+      format: 'elf',
+      os: 'linux',
+      cpu: 'arm64',
+    }));
   });
 
   test('jar directory lands in java/lib/', async () => {
