@@ -14,3 +14,13 @@ export function logFindings(subject: string, findings: readonly Finding[], resou
 export function findingsError(subject: string, errors: readonly Finding[], resource: pulumi.Resource): pulumi.ResourceError {
   return new pulumi.ResourceError(formatFindings(subject, errors), resource, true);
 }
+
+/**
+ * Makes a failed declaration fail the program. Pulumi's language host fails the program on an
+ * unhandled rejection and reports each error object once, so exactly this one chain is left
+ * unhandled; outputs registered with the engine are given a chain that never rejects, or the
+ * engine would report the same error again wrapped in "error serializing property".
+ */
+export function failProgramOnError(work: Promise<unknown>): void {
+  void work.then(() => undefined);
+}

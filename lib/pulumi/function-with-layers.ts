@@ -4,7 +4,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { analyzeStack, parseLayerVersionArn } from '../core';
 import type { ArchitectureId, LayerManifest, PlatformId, PlatformLimitOverrides, StackLayer, StackReport } from '../core';
 import { localCodeSize } from './code-size';
-import { findingsError, logFindings } from './findings';
+import { failProgramOnError, findingsError, logFindings } from './findings';
 import { checkPlatform, loadAlicloud, loadAws, typeToken } from './providers';
 import { RuntimeLayer } from './runtime-layer';
 
@@ -107,7 +107,8 @@ export class FunctionWithLayers extends pulumi.ComponentResource {
     const stack = args.layers.map((layer, i) => describeLayer(layer, i, platform, subject));
 
     this.report = (async () => {
-      const manifests = await Promise.all(args.layers.map((l) => typeof l === 'string' ? undefined : l.artifact.then((a) => a.manifest)));
+      // A layer that failed fails this function with the same error (reported once).
+      const manifests = await Promise.all(args.layers.map((l) => typeof l === 'string' ? undefined : l.published.then((p) => p.artifact.manifest)));
       const codeSize = args.codeSize ?? await measureCode(fn.code, subject, this);
       const report = analyzeStack({
         platform,
@@ -130,10 +131,14 @@ export class FunctionWithLayers extends pulumi.ComponentResource {
       const alicloud = loadAlicloud();
       return new alicloud.fc.V3Function(name, { ...(fn as AlicloudFunctionArgs), layers: layerArns }, { parent: this });
     });
+    failProgramOnError(this.resource);
     this.arn = pulumi.output(this.resource.then((r) => 'functionArn' in r ? r.functionArn : r.arn));
     this.functionName = pulumi.output(this.resource.then((r) => 'functionArn' in r ? r.functionName : r.name));
     this.layerArns = pulumi.output(this.resource.then(() => pulumi.all(layerArns)));
-    this.registerOutputs({ arn: this.arn, functionName: this.functionName, layerArns: this.layerArns });
+    this.registerOutputs(this.resource.then(
+      (r) => ({ arn: 'functionArn' in r ? r.functionArn : r.arn, layerArns: pulumi.all(layerArns) }),
+      () => ({}),
+    ));
   }
 }
 

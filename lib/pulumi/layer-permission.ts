@@ -51,10 +51,10 @@ export class LayerPermission extends pulumi.ComponentResource {
       this.acl = 'public';
       this.permission = published.then(() => undefined);
     }
-    this.registerOutputs({
-      statementId: this.statementId,
-      acl: this.acl,
-      permissionUrn: pulumi.output(this.permission.then((r) => r?.urn)),
-    });
+    // A failed layer fails the program on its own; this component only reports what it declared.
+    this.registerOutputs(this.permission.then(
+      (r) => ({ statementId: this.statementId, acl: this.acl, permissionUrn: r?.urn }),
+      () => ({ statementId: this.statementId, acl: this.acl }),
+    ));
   }
 }

@@ -6,7 +6,7 @@ import type { BuildOptions, BuildTarget, LayerArtifact } from '../build';
 import { analyzeLayer, getPlatform, LayerGrant, planGrants, validateLayerProps } from '../core';
 import type { ArchitectureId, LayerManifest, PlatformId, PlatformLimitOverrides } from '../core';
 import { declareAwsPermission } from './aws-permission';
-import { findingsError, logFindings } from './findings';
+import { failProgramOnError, findingsError, logFindings } from './findings';
 import { checkPlatform, loadAlicloud, loadAws, typeToken } from './providers';
 
 /** How an FC layer ZIP reaches Function Compute. */
@@ -184,19 +184,22 @@ export class RuntimeLayer extends pulumi.ComponentResource {
     const spec = args.source.bind();
     const target: BuildTarget = { platform, architecture: this.compatibleArchitectures[0], runtimes: this.compatibleRuntimes };
     this.inputKey = computeInputKey(spec, target);
-    this.artifact = buildLayer(spec, target, args.buildOptions);
+    this.artifact = buildLayer(spec, target, args.buildOptions).catch((e: Error) => {
+      throw new pulumi.ResourceError(`${subject}: ${e.message}`, this, true);
+    });
     this.published = this.artifact.then((artifact) => this.publish(name, artifact));
+    failProgramOnError(this.published);
 
     this.manifest = pulumi.output(this.artifact.then((a) => a.manifest));
     this.arn = pulumi.output(this.published.then((p) => p.arn));
     this.version = pulumi.output(this.published.then((p) => p.version));
-    this.registerOutputs({
+    this.registerOutputs(this.published.then((p) => ({
       inputKey: this.inputKey,
-      arn: this.arn,
-      version: this.version,
-      sha256: this.manifest.apply((m) => m.zip.sha256),
-      crc64: this.manifest.apply((m) => m.zip.crc64),
-    });
+      arn: p.arn,
+      version: p.version,
+      sha256: p.artifact.manifest.zip.sha256,
+      crc64: p.artifact.manifest.zip.crc64,
+    }), () => ({ inputKey: this.inputKey })));
   }
 
   /**
@@ -237,6 +240,7 @@ export class RuntimeLayer extends pulumi.ComponentResource {
       manifest: artifact.manifest,
       compatibleRuntimes: this.compatibleRuntimes,
       compatibleArchitectures: this.compatibleArchitectures,
+      ...(this.args.limits ? { limits: this.args.limits } : {}),
     });
     const errors = findings.filter((f) => f.severity === 'error');
     if (errors.length > 0) {
