@@ -2,7 +2,7 @@ import * as ros from '@alicloud/ros-cdk-core';
 import * as fc from '@alicloud/ros-cdk-fc3';
 import { analyzeStack, formatFindings, writeAssemblyRecord } from '../core';
 import type { Finding, FunctionRecord, PlatformLimitOverrides, StackReport } from '../core';
-import { onSynthesize, stackNameOf } from './private/synthesis';
+import { addPathMetadata, onSynthesize, stackNameOf } from './private/synthesis';
 import type { ILayerVersion } from './runtime-layer';
 
 /** Properties of a FunctionWithLayers: ros-cdk-fc3's function props plus the ordered layer stack. */
@@ -94,6 +94,8 @@ export class FunctionWithLayers extends ros.Construct {
       // declared order. An empty list is left out because ROS requires 1-100 entries when present.
       layers: this.layers.length > 0 ? this.layers.map((l) => l.layerVersionArn) : undefined,
     });
+
+    if (this.function.resource) addPathMetadata(this.function.resource);
 
     onSynthesize(this, (outdir) => this.writeRecord(outdir));
   }

@@ -17,7 +17,7 @@ import {
   writeAssemblyRecord,
 } from '../core';
 import type { Finding, GrantRecord, LayerRecord, LayerVersionRef, StackEntryRecord, StackLayer } from '../core';
-import { defaultLayerName, logicalIdPart, onSynthesize, stackNameOf } from './private/synthesis';
+import { addPathMetadata, defaultLayerName, logicalIdPart, onSynthesize, stackNameOf } from './private/synthesis';
 
 /**
  * The ROS resource type this front-end emits for a layer version.
@@ -192,6 +192,7 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
       type: FC3_LAYER_VERSION_TYPE,
       properties,
     });
+    addPathMetadata(this.resource);
     this.layerVersionArn = ros.Token.asString(this.resource.getAtt('LayerVersionArn'));
     this.applyRetention();
 

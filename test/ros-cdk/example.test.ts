@@ -125,4 +125,13 @@ describe('examples/ros-cdk-app', () => {
     expect(fnRecord.findings.map((f) => f.ruleId).sort()).toEqual(['LS-CUSTOM-RUNTIME-ENV', 'LS-UNKNOWN-LAYER']);
     expect(fnRecord.codeSize).toBe(fs.statSync(path.join(EXAMPLE, 'functions', 'orders', 'server.py')).size);
   });
+
+  exampleTest('GIVEN the synthesized example WHEN `layersmith report` reads it THEN it ties the template back to the constructs', () => {
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'layersmith'), 'report', first, '--format', 'json'], { cwd: ROOT, encoding: 'utf8' });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.any(String) });
+    const report = JSON.parse(r.stdout);
+    expect(report.functions).toHaveLength(1);
+    // the Layers in the template are our records' order, resolved through the aliyun:ros:path metadata
+    expect(report.functions[0].templateOrder.status).toBe('match');
+  });
 });

@@ -51,6 +51,7 @@ describe('FunctionWithLayers', () => {
     // THEN
     const { logicalId, resource } = onlyResource(template, FUNCTION_TYPE);
     expect(logicalId).toBe('Orders');
+    expect(resource.Metadata).toEqual({ 'aliyun:ros:path': 'LayersStack/Orders/Orders/Orders' });
     expect(resource.Properties.Layers).toEqual([getAttOf(template, c), OFFICIAL_PY310, getAttOf(template, a), getAttOf(template, b)]);
     expect(resource.Properties).toEqual(expect.objectContaining({
       FunctionName: 'orders',

@@ -50,6 +50,8 @@ describe('RuntimeLayer', () => {
       },
     });
     expect(resource.DeletionPolicy).toBe('Delete');
+    // the construct path, so `layersmith report` can tie the resource to its construct
+    expect(resource.Metadata).toEqual({ 'aliyun:ros:path': `LayersStack/Greeting/${logicalId}` });
 
     // the OSS object is the asset the manifest uploads, and its bytes are the built ZIP
     const objectKey: string = resource.Properties.Code.OssObjectName;

@@ -10,6 +10,17 @@ export function onSynthesize(construct: ros.IConstruct, write: (outdir: string) 
   addCustomSynthesis(construct, { onSynthesize: (session) => write(session.outdir) });
 }
 
+/**
+ * Template metadata key with the resource's construct path, as AWS CDK's `aws:cdk:path`: ROS CDK
+ * writes none, and `layersmith report` needs it to tie template resources back to constructs.
+ */
+export const ROS_PATH_METADATA_KEY = 'aliyun:ros:path';
+
+/** Record the construct path of a resource in its template metadata. */
+export function addPathMetadata(resource: ros.RosResource): void {
+  resource.addMetaData(ROS_PATH_METADATA_KEY, resource.node.path);
+}
+
 /** The stack name a record names (the template is `<stackName>.template.json`). */
 export function stackNameOf(construct: ros.IConstruct): string {
   return ros.Stack.of(construct).stackName;
