@@ -89,6 +89,7 @@ describe('ruby builder (real bundler, offline vendor/cache)', () => {
   testWithTools('bundle', 'gem')('installs gems into ruby/gems/X.Y.0/ for the target runtime', async () => {
     // GIVEN a locked Gemfile project and a ruby3.3 target
     const app = bundlerProject();
+    const projectBefore = listFiles(app).map((f) => [f, fs.readFileSync(path.join(app, f), 'utf8')]);
     const spec = LayerSource.ruby({ gemfileDir: app }).bind() as RubySourceSpec;
     const ctx = makeContext({ platform: 'aws', architecture: 'x86_64', runtimes: ['ruby3.3'] });
 
@@ -103,8 +104,8 @@ describe('ruby builder (real bundler, offline vendor/cache)', () => {
     ]));
     expect(files.filter((f) => !f.startsWith('ruby/gems/3.3.0/'))).toEqual([]);
     expect(files.some((f) => f.startsWith('ruby/gems/3.3.0/cache/'))).toBe(false);
-    // and the project's own .bundle config was not written
-    expect(fs.existsSync(path.join(app, '.bundle'))).toBe(false);
+    // and the project (lockfile, vendor/cache, .bundle config) was left exactly as it was
+    expect(listFiles(app).map((f) => [f, fs.readFileSync(path.join(app, f), 'utf8')])).toEqual(projectBefore);
   });
 
   test('a missing Gemfile.lock is an error naming the directory and the fix', async () => {

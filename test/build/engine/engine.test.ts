@@ -231,7 +231,7 @@ describe('buildLayer: failures', () => {
 });
 
 describe('buildLayer: progress', () => {
-  test('prints step lines with durations to stderr, and nothing when progress is false', async () => {
+  test('prints step lines with durations to stderr, and nothing with progress: false or LAYERSMITH_QUIET=1', async () => {
     const d = makeTempDir('prog-');
     writeTree(d, { 'a.txt': 'a' });
     const lines: string[] = [];
@@ -243,6 +243,9 @@ describe('buildLayer: progress', () => {
     delete process.env.LAYERSMITH_QUIET;
     try {
       await buildLayer(LayerSource.fromDirectory(d), PY, { cacheDir: makeTempDir('cache-'), progress: false });
+      process.env.LAYERSMITH_QUIET = '1';
+      await buildLayer(LayerSource.fromDirectory(d), PY, { cacheDir: makeTempDir('cache-') });
+      delete process.env.LAYERSMITH_QUIET;
       expect(lines).toEqual([]);
       await buildLayer(LayerSource.fromDirectory(d), PY, { cacheDir: makeTempDir('cache-') });
     } finally {
