@@ -16,10 +16,11 @@ export function entryNameProblem(name: string): EntryNameProblem | null {
   if (name.includes('\\')) return 'BACKSLASH';
   // A drive letter is absolute on Windows extractors even without a leading slash.
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'ABSOLUTE_PATH';
-  const body = name.endsWith('/') ? name.slice(0, -1) : name;
-  const segments = body.split('/');
-  if (segments.includes('..')) return 'DOT_DOT';
-  if (segments.some((s) => s === '' || s === '.')) return 'EMPTY_SEGMENT';
+  // Segment checks on the '/'-delimited form, with native substring searches (this runs for
+  // every entry of every ZIP read or written).
+  const body = `/${name.endsWith('/') ? name.slice(0, -1) : name}/`;
+  if (body.includes('/../')) return 'DOT_DOT';
+  if (body.includes('//') || body.includes('/./')) return 'EMPTY_SEGMENT';
   return null;
 }
 
@@ -40,4 +41,39 @@ export function validateEntryName(name: string): string | null {
     case 'DOT_DOT': return `entry name ${shown} has a '..' segment that would leave the layer root`;
     case 'EMPTY_SEGMENT': return `entry name ${shown} has an empty or '.' segment`;
   }
+}
+
+/**
+ * Orders entry names by their UTF-8 bytes, the order layer ZIPs are written in. JavaScript
+ * compares UTF-16 code units, which agrees with UTF-8 byte order except around surrogates, so
+ * only names that differ at or past U+D800 take the slow path.
+ */
+export function compareEntryNames(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca !== cb) {
+      if (ca < 0xD800 && cb < 0xD800) return ca - cb;
+      return Buffer.compare(Buffer.from(a.slice(i)), Buffer.from(b.slice(i)));
+    }
+  }
+  return a.length - b.length;
+}
+
+const BEYOND_BMP_LOW = /[\uD800-\uFFFF]/;
+
+/**
+ * Sorts items in place by a name, in UTF-8 byte order (see compareEntryNames), using the
+ * engine's native string comparison when no name holds a character at or past U+D800.
+ */
+export function sortByEntryName<T>(items: T[], name: (item: T) => string): T[] {
+  if (items.some((i) => BEYOND_BMP_LOW.test(name(i)))) {
+    return items.sort((a, b) => compareEntryNames(name(a), name(b)));
+  }
+  return items.sort((a, b) => {
+    const x = name(a);
+    const y = name(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
 }

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { Crc64 } from '../../core/checksums';
 import { createHash } from 'crypto';
 import type { LayerManifest, ManifestEntry, NativeBinary, PackageRecord, WheelTagRecord } from '../../core/model';
+import { compareEntryNames, sortByEntryName } from '../entry-name';
 import { ZipInspectionError } from './errors';
 import { detectNative, isNativeCandidate, NATIVE_HEAD_BYTES } from './natives';
 import * as pkgs from './packages';
@@ -70,9 +71,6 @@ async function fileChecksums(file: string): Promise<{ sha256: string; crc64: str
   return { sha256: sha.digest('base64'), crc64: crc.digestDecimal() };
 }
 
-function compareBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
 
 /**
  * Describes a layer ZIP (ours or a user's) without extracting it: entries, sizes, SHA-256 and
@@ -151,10 +149,10 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
       }
     }
     const sums = await fileChecksums(reader.file);
-    entries.sort((a, b) => compareBytes(a.path, b.path));
-    natives.sort((a, b) => compareBytes(a.path, b.path) || a.cpu.localeCompare(b.cpu));
-    wheelTags.sort((a, b) => compareBytes(a.path, b.path));
-    packages.sort((a, b) => compareBytes(a.path, b.path) || compareBytes(a.name, b.name));
+    sortByEntryName(entries, (e) => e.path);
+    natives.sort((a, b) => compareEntryNames(a.path, b.path) || a.cpu.localeCompare(b.cpu));
+    wheelTags.sort((a, b) => compareEntryNames(a.path, b.path));
+    packages.sort((a, b) => compareEntryNames(a.path, b.path) || compareEntryNames(a.name, b.name));
     return {
       schemaVersion: 1,
       zip: {

@@ -15,6 +15,8 @@ const MAX_U32 = 0xFFFFFFFF;
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
+/** Local extra fields are usually empty or a few timestamps; read this much past the name. */
+const LOCAL_EXTRA_GUESS = 64;
 
 /** One central directory record. */
 export interface CentralEntry {
@@ -26,6 +28,8 @@ export interface CentralEntry {
   readonly compressedSize: number;
   readonly uncompressedSize: number;
   readonly localHeaderOffset: number;
+  /** Length of the name in bytes (the local header usually repeats it). */
+  readonly nameLength: number;
   readonly type: 'file' | 'directory' | 'symlink';
   /** Permission bits (0o7777). */
   readonly mode: number;
@@ -207,7 +211,7 @@ export class ZipReader {
       let mode = unixMode & 0o7777;
       if (mode === 0) mode = type === 'directory' ? 0o755 : type === 'symlink' ? 0o777 : 0o644;
       total += uncompressedSize;
-      entries[k] = { name, flags, method, crc32, compressedSize, uncompressedSize, localHeaderOffset, type, mode };
+      entries[k] = { name, flags, method, crc32, compressedSize, uncompressedSize, localHeaderOffset, nameLength: nameLen, type, mode };
     }
     this.entries = entries;
     if (total > limits.maxUnzippedBytes) {
@@ -273,8 +277,7 @@ export class ZipReader {
 
   /** The whole uncompressed content of a small entry, checked against its size and CRC. */
   public readWhole(e: CentralEntry): Buffer {
-    const start = this.dataOffset(e);
-    const raw = this.read(start, e.compressedSize);
+    const raw = this.readRaw(e);
     let data: Buffer;
     if (e.method === 0) {
       data = raw;
@@ -287,6 +290,20 @@ export class ZipReader {
     }
     this.check(e, data.length, zlib.crc32(data));
     return data;
+  }
+
+  /**
+   * The stored bytes of an entry. One read covers the local header and the data when the local
+   * extra field is no longer than LOCAL_EXTRA_GUESS (the usual case); otherwise a second read.
+   */
+  private readRaw(e: CentralEntry): Buffer {
+    const guess = Math.min(30 + e.nameLength + LOCAL_EXTRA_GUESS + e.compressedSize, this.dataEnd - e.localHeaderOffset);
+    if (guess < 30) this.dataOffset(e);
+    const buf = this.read(e.localHeaderOffset, guess);
+    if (buf.readUInt32LE(0) !== 0x04034b50) this.dataOffset(e);
+    const start = 30 + buf.readUInt16LE(26) + buf.readUInt16LE(28);
+    if (start + e.compressedSize <= buf.length) return buf.subarray(start, start + e.compressedSize);
+    return this.read(this.dataOffset(e), e.compressedSize);
   }
 
   /** Streams an entry's uncompressed bytes through `sink`, verifying size and CRC at the end. */

@@ -12,41 +12,69 @@ const WORKER_SOURCE = `
 const { parentPort } = require('worker_threads');
 const fs = require('fs');
 const zlib = require('zlib');
+// One read buffer per worker, reused for every file: allocating a buffer per file churns the
+// allocator and inflates RSS far beyond what is live.
+let scratch = Buffer.allocUnsafeSlow(1024 * 1024);
+// Compressed bytes of the current batch collect here; only an exact-size copy is sent, so the
+// main thread receives (and must collect) no more than the ZIP's own bytes.
+let collect = Buffer.allocUnsafeSlow(1024 * 1024);
+function readWhole(file, expected) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    // One byte more than listed reveals a file that grew.
+    if (scratch.length < expected + 1) scratch = Buffer.allocUnsafeSlow(expected + 1);
+    let got = 0;
+    for (;;) {
+      const n = fs.readSync(fd, scratch, got, expected + 1 - got, got);
+      if (n === 0) break;
+      got += n;
+      if (got > expected) return { changed: fs.fstatSync(fd).size };
+    }
+    return got === expected ? { data: scratch.subarray(0, got) } : { changed: got };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
 parentPort.on('message', (m) => {
   const n = m.paths.length;
   const meta = new Float64Array(n * 4);
-  const parts = [];
+  let out = collect;
   let total = 0;
   for (let i = 0; i < n; i++) {
-    let raw;
+    let read;
     try {
-      raw = fs.readFileSync(m.paths[i]);
+      read = readWhole(m.paths[i], m.sizes[i]);
     } catch (e) {
       parentPort.postMessage({ id: m.id, error: { index: i, code: e.code || 'READ_FAILED', message: e.message } });
       return;
     }
-    if (raw.length !== m.sizes[i]) {
-      parentPort.postMessage({ id: m.id, error: { index: i, code: 'FILE_CHANGED', message: 'size was ' + m.sizes[i] + ' bytes when listed and ' + raw.length + ' when read' } });
+    if (read.changed !== undefined) {
+      parentPort.postMessage({ id: m.id, error: { index: i, code: 'FILE_CHANGED', message: 'size was ' + m.sizes[i] + ' bytes when listed and ' + read.changed + ' when read' } });
       return;
     }
+    const raw = read.data;
     let method = 0;
-    let out = raw;
+    let stored = raw;
     if (raw.length > 0 && m.level > 0) {
       const d = zlib.deflateRawSync(raw, { level: m.level });
       // Store what deflate cannot shrink, as Info-ZIP does.
-      if (d.length < raw.length) { method = 8; out = d; }
+      if (d.length < raw.length) { method = 8; stored = d; }
     }
+    if (total + stored.length > out.length) {
+      const bigger = Buffer.allocUnsafeSlow(Math.max(out.length * 2, total + stored.length));
+      out.copy(bigger, 0, 0, total);
+      out = bigger;
+      collect = bigger;
+    }
+    stored.copy(out, total);
     meta[i * 4] = method;
     meta[i * 4 + 1] = zlib.crc32(raw);
     meta[i * 4 + 2] = raw.length;
-    meta[i * 4 + 3] = out.length;
-    parts.push(out);
-    total += out.length;
+    meta[i * 4 + 3] = stored.length;
+    total += stored.length;
   }
   const data = new ArrayBuffer(total);
-  const view = new Uint8Array(data);
-  let o = 0;
-  for (const p of parts) { view.set(p, o); o += p.length; }
+  new Uint8Array(data).set(out.subarray(0, total));
   parentPort.postMessage({ id: m.id, meta, data }, [data, meta.buffer]);
 });
 `;
@@ -85,7 +113,8 @@ export class DeflatePool {
 
   constructor(workers: number, private readonly level: number) {
     for (let i = 0; i < workers; i++) {
-      const w = new Worker(WORKER_SOURCE, { eval: true });
+      // Small heaps: a worker holds one batch at a time, and default young generations cost RSS.
+      const w = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 } });
       w.on('message', (msg) => this.onMessage(w, msg));
       w.on('error', (err) => this.onFailure(w, err));
       w.on('exit', (code) => {

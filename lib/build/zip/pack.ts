@@ -4,7 +4,7 @@ import * as path from 'path';
 import { pipeline } from 'stream';
 import * as zlib from 'zlib';
 import type { ExcludedFile } from '../../core/model';
-import { validateEntryName } from '../entry-name';
+import { sortByEntryName, validateEntryName } from '../entry-name';
 import { BatchFileError, DeflatedFile, DeflatePool } from './deflate-pool';
 import { ExcludeMatcher } from './excludes';
 import { ZipFileWriter } from './zip-writer';
@@ -86,16 +86,15 @@ const S_IFREG = 0o100000;
 const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
 
-/** Files at least this big are streamed through a deflater instead of read whole by a worker. */
-const STREAM_THRESHOLD = 16 * 1024 * 1024;
+/** Files at least this big are streamed through a deflater (libuv pool) instead of read whole by a worker, which bounds worker memory. */
+const STREAM_THRESHOLD = 4 * 1024 * 1024;
 /** A worker batch closes at this many files or bytes, whichever comes first. */
-const BATCH_MAX_FILES = 512;
-const BATCH_MAX_BYTES = 2 * 1024 * 1024;
+const BATCH_MAX_FILES = 256;
+const BATCH_MAX_BYTES = 1024 * 1024;
 
 interface PlannedEntry {
   /** ZIP entry name ('/'-separated; directories end with '/'). */
   readonly name: string;
-  readonly sortKey: Buffer;
   readonly absPath: string;
   readonly kind: 'file' | 'directory' | 'symlink';
   /** Normalised Unix mode with type bits. */
@@ -155,8 +154,8 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
   const matcher = new ExcludeMatcher(options.excludes ?? [], options.useDefaultExcludes ?? true);
   const excluded: ExcludedFile[] = [];
   const entries = walk(root, matcher, excluded);
-  entries.sort((a, b) => Buffer.compare(a.sortKey, b.sortKey));
-  excluded.sort((a, b) => Buffer.compare(Buffer.from(a.path), Buffer.from(b.path)));
+  sortByEntryName(entries, (e) => e.name);
+  sortByEntryName(excluded, (e) => e.path);
 
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
@@ -224,11 +223,11 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[]): 
       }
       if (kind === 'directory') {
         const name = `${rel}/`;
-        out.push({ name, sortKey: Buffer.from(name), absPath: abs, kind, unixMode: S_IFDIR | 0o755, size: 0 });
+        out.push({ name, absPath: abs, kind, unixMode: S_IFDIR | 0o755, size: 0 });
         stack.push(rel);
       } else if (kind === 'file') {
         st = st ?? fs.lstatSync(abs);
-        out.push({ name: rel, sortKey: Buffer.from(rel), absPath: abs, kind, unixMode: normalisedFileMode(st.mode), size: st.size });
+        out.push({ name: rel, absPath: abs, kind, unixMode: normalisedFileMode(st.mode), size: st.size });
       } else if (kind === 'symlink') {
         const linkTarget = fs.readlinkSync(abs);
         const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(rel), linkTarget.split(path.sep).join('/')));
@@ -238,7 +237,7 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[]): 
             + 'A layer is extracted under /opt, so the link would dangle or reach into the function\'s file system. '
             + 'Copy the target into the layer and use a relative link, or exclude the link.');
         }
-        out.push({ name: rel, sortKey: Buffer.from(rel), absPath: abs, kind, unixMode: S_IFLNK | 0o777, size: Buffer.byteLength(linkTarget), linkTarget });
+        out.push({ name: rel, absPath: abs, kind, unixMode: S_IFLNK | 0o777, size: Buffer.byteLength(linkTarget), linkTarget });
       } else {
         throw new ZipPackError('UNSUPPORTED_FILE_TYPE', abs, `layersmith: ${abs} is not a regular file, directory or symlink (a socket, FIFO or device); remove it or add it to excludes.`);
       }
@@ -292,7 +291,7 @@ async function writeEntries(
   const units = planUnits(entries);
   // Bounded look-ahead: at most this many units are compressed ahead of the writer, so memory
   // stays flat however large the layer is.
-  const window = workers * 3 + 2;
+  const window = workers * 2 + 2;
   const pending: Array<Promise<DeflatedFile[]> | undefined> = new Array(units.length);
   let dispatched = 0;
   let done = 0;
