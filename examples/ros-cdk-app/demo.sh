@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Synthesizes the ROS CDK example offline (ROS CDK synth is running the app) into
-# examples/ros-cdk-app/cdk.out, then prints what was built. scripts/demo.sh runs this.
+# examples/ros-cdk-app/cdk.out (or $ROS_CDK_OUTDIR), then prints what was built.
+# scripts/demo.sh runs this.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-out="${CDK_OUTDIR:-$here/cdk.out}"
+out="${ROS_CDK_OUTDIR:-$here/cdk.out}"
 
 cd "$root"
 LAYERSMITH_QUIET="${LAYERSMITH_QUIET:-1}" CDK_OUTDIR="$out" \
@@ -29,3 +30,4 @@ for (const f of records.filter((r) => r.kind === 'function')) {
   console.log(`ros-cdk-app: ${f.path} (${f.runtime}) layers, first wins: ${order}; findings: ${notes}`);
 }
 JS
+echo "ros-cdk-app: review it with: node bin/layersmith report ${out#"$root/"} --format md"

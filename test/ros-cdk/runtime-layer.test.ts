@@ -269,6 +269,24 @@ describe('RuntimeLayer', () => {
     expect(manifest!.entries.map((e) => e.path)).toContain('python/r.py');
   });
 
+  test('GIVEN an output directory reused after a layer was removed WHEN synthesized again THEN the removed layer leaves no record behind', () => {
+    // GIVEN: a first run with two layers
+    const dir = layerDir({ 'python/k.py': 'K = 1\n' });
+    const before = makeApp();
+    new RuntimeLayer(before.stack, 'Kept', { source: LayerSource.fromDirectory(dir), compatibleRuntimes: ['python3.10'] });
+    new RuntimeLayer(before.stack, 'Removed', { source: LayerSource.fromDirectory(dir), compatibleRuntimes: ['python3.10'] });
+    before.app.synth();
+    expect(readAssemblyRecords(before.outdir).map((r) => r.path)).toEqual(['LayersStack/Kept', 'LayersStack/Removed']);
+
+    // WHEN: the same output directory, one layer left
+    const after = makeApp({ outdir: before.outdir });
+    new RuntimeLayer(after.stack, 'Kept', { source: LayerSource.fromDirectory(dir), compatibleRuntimes: ['python3.10'] });
+    after.app.synth();
+
+    // THEN
+    expect(readAssemblyRecords(after.outdir).map((r) => r.path)).toEqual(['LayersStack/Kept']);
+  });
+
   test('GIVEN a layer with files no runtime searches WHEN synthesized THEN the finding becomes an annotation on the construct', () => {
     // GIVEN: a README at the layer root sits outside python/, the only directory python3.10 searches
     const t = makeApp();

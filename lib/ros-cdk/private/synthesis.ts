@@ -1,13 +1,36 @@
 import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as ros from '@alicloud/ros-cdk-core';
 // ROS CDK runs a construct's custom synthesis after validation, with the assembly outdir in the
 // session; it is the one hook where records can be written only for a synth that succeeds.
 // The function is not re-exported from the package index, hence the deep import.
 import { addCustomSynthesis } from '@alicloud/ros-cdk-core/lib/private/synthesis';
+import { ASSEMBLY_RECORDS_DIR } from '../../core';
 
-/** Run `write(outdir)` when the app is synthesized (after validation passed). */
+/** Output dirs whose records this app run has already reset, per app (construct tree root). */
+const resetOutdirs = new WeakMap<ros.IConstruct, Set<string>>();
+
+/**
+ * Run `write(outdir)` when the app is synthesized (after validation passed).
+ *
+ * ROS CDK reuses its output directory between runs, and records are one file per construct, so
+ * the first write of a run clears the records directory: a construct removed from the app must
+ * not live on in `layersmith report`.
+ */
 export function onSynthesize(construct: ros.IConstruct, write: (outdir: string) => void): void {
-  addCustomSynthesis(construct, { onSynthesize: (session) => write(session.outdir) });
+  addCustomSynthesis(construct, {
+    onSynthesize: (session) => {
+      const root = construct.node.root;
+      const done = resetOutdirs.get(root) ?? new Set<string>();
+      resetOutdirs.set(root, done);
+      if (!done.has(session.outdir)) {
+        done.add(session.outdir);
+        fs.rmSync(path.join(session.outdir, ASSEMBLY_RECORDS_DIR), { recursive: true, force: true });
+      }
+      write(session.outdir);
+    },
+  });
 }
 
 /**
