@@ -70,6 +70,36 @@ export function writeFileAtomic(dest: string, data: string | Buffer): void {
   }
 }
 
+/** Temp files older than this in a cache directory belong to a build that was killed. */
+export const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Removes temp files (`*.tmp-<pid>-<rand>`) that a killed build left in the cache directory.
+ * Only old ones: a young one may be another process's build in flight.
+ */
+export function sweepStaleTemps(cacheDir: string, now: number = Date.now()): string[] {
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync(cacheDir);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    if (!/\.tmp-\d+-[0-9a-z]+$/.test(name)) continue;
+    const abs = path.join(cacheDir, name);
+    try {
+      if (now - fs.statSync(abs).mtimeMs > STALE_TEMP_MS) {
+        fs.rmSync(abs, { force: true });
+        removed.push(name);
+      }
+    } catch {
+      // another process removed or renamed it meanwhile: nothing to sweep
+    }
+  }
+  return removed;
+}
+
 /** A unique temp path next to `dest` (same filesystem, so rename is atomic). */
 export function tempSibling(dest: string): string {
   return `${dest}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;

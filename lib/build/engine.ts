@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { runBuilder } from './builders';
 import type { BuildContext } from './builders/context';
-import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact, tempSibling, writeFileAtomic } from './cache';
+import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact, sweepStaleTemps, tempSibling, writeFileAtomic } from './cache';
 import { inspectZip } from './inspect';
 import { LayerSource } from './source';
 import { packDirectory } from './zip';
@@ -40,6 +40,7 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
   }
 
   fs.mkdirSync(cacheDir, { recursive: true });
+  sweepStaleTemps(cacheDir);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `layersmith-${spec.kind}-`));
   const staging = path.join(scratch, 'layer');
   const work = path.join(scratch, 'work');

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { BuildTarget } from '../../../lib/build/api';
-import { artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from '../../../lib/build/cache';
+import { artifactPaths, computeInputKey, defaultCacheDir, readArtifact, STALE_TEMP_MS, sweepStaleTemps } from '../../../lib/build/cache';
 import { LayerSource } from '../../../lib/build/source';
 import { cleanupTempDirs, makeTempDir, writeTree } from '../../helpers';
 
@@ -178,6 +178,27 @@ describe('cache directory and lookups', () => {
     // the complete pair: a hit
     fs.writeFileSync(manifestPath, JSON.stringify(manifest));
     expect(readArtifact(cacheDir, key)).toEqual({ zipPath, manifestPath, manifest, inputKey: key, cacheHit: true });
+  });
+});
+
+describe('stale temp files', () => {
+  test('temps older than a day are swept; young temps and artifacts stay', () => {
+    // GIVEN a killed build's old temp, a build in flight and a complete entry
+    const cacheDir = makeTempDir('sweep-');
+    const key = 'c'.repeat(64);
+    const old = `${key}.zip.tmp-123-abc123`;
+    const young = `${key}.zip.tmp-456-def456`;
+    writeTree(cacheDir, { [old]: 'x', [young]: 'y', [`${key}.zip`]: 'z', [`${key}.manifest.json`]: '{}' });
+    const past = new Date(Date.now() - STALE_TEMP_MS - 60_000);
+    fs.utimesSync(path.join(cacheDir, old), past, past);
+    fs.utimesSync(path.join(cacheDir, `${key}.zip`), past, past);
+
+    // WHEN swept
+    const removed = sweepStaleTemps(cacheDir);
+
+    // THEN only the old temp went
+    expect(removed).toEqual([old]);
+    expect(fs.readdirSync(cacheDir).sort()).toEqual([`${key}.manifest.json`, `${key}.zip`, young].sort());
   });
 });
 
