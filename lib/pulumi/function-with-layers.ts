@@ -88,10 +88,8 @@ export class FunctionWithLayers extends pulumi.ComponentResource {
 
   constructor(name: string, args: FunctionWithLayersArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const subject = `FunctionWithLayers '${name}'`;
+    // Every refusal comes before the component is registered, so a bad declaration leaves nothing behind.
     const platform = checkPlatform(args?.platform, subject);
-    super(typeToken(platform, 'FunctionWithLayers'), name, {}, opts);
-    this.platform = platform;
-
     const fn = args.function;
     if (!fn || typeof fn.runtime !== 'string') {
       throw new Error(`${subject}: function.runtime must be a plain string (e.g. 'python3.12'): the layer stack is checked against it before anything is created.`);
@@ -105,6 +103,8 @@ export class FunctionWithLayers extends pulumi.ComponentResource {
       throw new Error(`${subject}: 'layers' must be an array of RuntimeLayer objects and layer version ARNs, in deploy order.`);
     }
     const stack = args.layers.map((layer, i) => describeLayer(layer, i, platform, subject));
+    super(typeToken(platform, 'FunctionWithLayers'), name, {}, opts);
+    this.platform = platform;
 
     this.report = (async () => {
       // A layer that failed fails this function with the same error (reported once).

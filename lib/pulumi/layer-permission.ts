@@ -37,11 +37,11 @@ export class LayerPermission extends pulumi.ComponentResource {
       throw new Error(`${subject}: 'layer' must be a RuntimeLayer from layersmith/pulumi. A layer known only by ARN is shared by its owner.`);
     }
     const layer = args.layer;
-    super(typeToken(layer.platform, 'LayerPermission'), name, {}, opts);
-    this.grant = args.grant;
-    // Validates the grant and refuses what the platform cannot express, before anything is created.
+    // Validates the grant and refuses what the platform cannot express, before anything is registered.
     const plan = planGrants(layer.platform, [args.grant], `${subject} for RuntimeLayer '${layer.resourceName}'`);
     const published = layer._addGrant(args.grant, name);
+    super(typeToken(layer.platform, 'LayerPermission'), name, {}, opts);
+    this.grant = args.grant;
 
     if (plan.platform === 'aws') {
       const statement = plan.statements[0];

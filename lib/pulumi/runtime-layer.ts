@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import type * as alicloudSdk from '@pulumi/alicloud';
 import * as pulumi from '@pulumi/pulumi';
 import { buildLayer, computeInputKey, LayerSource } from '../build';
-import type { BuildOptions, BuildTarget, LayerArtifact } from '../build';
+import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from '../build';
 import { analyzeLayer, getPlatform, LayerGrant, planGrants, validateLayerProps } from '../core';
 import type { ArchitectureId, LayerManifest, PlatformId, PlatformLimitOverrides } from '../core';
 import { declareAwsPermission } from './aws-permission';
@@ -142,49 +142,19 @@ export class RuntimeLayer extends pulumi.ComponentResource {
 
   constructor(name: string, args: RuntimeLayerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const subject = `RuntimeLayer '${name}'`;
-    const platform = checkPlatform(args?.platform, subject);
-    super(typeToken(platform, 'RuntimeLayer'), name, {}, opts);
+    // Every refusal comes before the component is registered, so a bad declaration leaves nothing behind.
+    const checked = checkArgs(name, args);
+    super(typeToken(checked.platform, 'RuntimeLayer'), name, {}, opts);
+    const platform = checked.platform;
     this.platform = platform;
     this.resourceName = name;
     this.args = args;
+    this.layerName = checked.layerName;
+    this.compatibleRuntimes = checked.compatibleRuntimes;
+    this.compatibleArchitectures = checked.compatibleArchitectures;
 
-    if (!(args.source instanceof LayerSource)) {
-      throw new Error(`${subject}: 'source' must be a LayerSource (LayerSource.fromDirectory(...), LayerSource.node(...), ...).`);
-    }
-    this.layerName = args.layerName ?? name;
-    this.compatibleRuntimes = [...(args.compatibleRuntimes ?? [])];
-    this.compatibleArchitectures = [...(args.compatibleArchitectures ?? ['x86_64'])];
-    const problems = validateLayerProps(platform, {
-      layerName: this.layerName,
-      description: args.description,
-      license: args.license,
-      compatibleRuntimes: this.compatibleRuntimes,
-      compatibleArchitectures: args.compatibleArchitectures,
-    });
-    if (problems.length > 0) {
-      throw new Error(`${subject}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    }
-    if (args.upload !== undefined && args.upload !== 'auto' && args.upload !== 'oss') {
-      throw new Error(`${subject}: upload ${JSON.stringify(args.upload)} is not 'auto' or 'oss'.`);
-    }
-    if (platform === 'aws' && (args.ossBucket !== undefined || args.upload !== undefined)) {
-      throw new Error(`${subject}: 'ossBucket' and 'upload' are Function Compute settings; an AWS layer is uploaded from its ZIP by the provider. Fix: remove them or set platform: 'alicloud'.`);
-    }
-    if (args.upload === 'oss' && args.ossBucket === undefined) {
-      throw new Error(`${subject}: upload is 'oss' but no ossBucket is given. Fix: set ossBucket to a bucket in the layer's region.`);
-    }
-    try {
-      getPlatform(platform, args.limits);
-    } catch (e) {
-      throw new Error(`${subject}: ${(e as Error).message}`);
-    }
-    // Refusals (e.g. an account grant on FC) surface here, before anything is built.
-    planGrants(platform, args.grants ?? [], subject);
-
-    const spec = args.source.bind();
-    const target: BuildTarget = { platform, architecture: this.compatibleArchitectures[0], runtimes: this.compatibleRuntimes };
-    this.inputKey = computeInputKey(spec, target);
-    this.artifact = buildLayer(spec, target, args.buildOptions).catch((e: Error) => {
+    this.inputKey = checked.inputKey;
+    this.artifact = buildLayer(checked.spec, checked.target, args.buildOptions).catch((e: Error) => {
       throw new pulumi.ResourceError(`${subject}: ${e.message}`, this, true);
     });
     this.published = this.artifact.then((artifact) => this.publish(name, artifact));
@@ -319,4 +289,55 @@ export class RuntimeLayer extends pulumi.ComponentResource {
     }, { parent: this, retainOnDelete: retained });
     return { artifact, resource: version, arn: version.layerVersionArn, version: version.version, retained, acl: acl?.acl ?? 'private' };
   }
+}
+
+interface CheckedArgs {
+  readonly platform: PlatformId;
+  readonly layerName: string;
+  readonly compatibleRuntimes: readonly string[];
+  readonly compatibleArchitectures: readonly ArchitectureId[];
+  readonly spec: SourceSpec;
+  readonly target: BuildTarget;
+  readonly inputKey: string;
+}
+
+function checkArgs(name: string, args: RuntimeLayerArgs): CheckedArgs {
+  const subject = `RuntimeLayer '${name}'`;
+  const platform = checkPlatform(args?.platform, subject);
+  if (!(args.source instanceof LayerSource)) {
+    throw new Error(`${subject}: 'source' must be a LayerSource (LayerSource.fromDirectory(...), LayerSource.node(...), ...).`);
+  }
+  const layerName = args.layerName ?? name;
+  const compatibleRuntimes = [...(args.compatibleRuntimes ?? [])];
+  const problems = validateLayerProps(platform, {
+    layerName,
+    description: args.description,
+    license: args.license,
+    compatibleRuntimes,
+    compatibleArchitectures: args.compatibleArchitectures,
+  });
+  if (problems.length > 0) {
+    throw new Error(`${subject}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+  if (args.upload !== undefined && args.upload !== 'auto' && args.upload !== 'oss') {
+    throw new Error(`${subject}: upload ${JSON.stringify(args.upload)} is not 'auto' or 'oss'.`);
+  }
+  if (platform === 'aws' && (args.ossBucket !== undefined || args.upload !== undefined)) {
+    throw new Error(`${subject}: 'ossBucket' and 'upload' are Function Compute settings; an AWS layer is uploaded from its ZIP by the provider. `
+      + 'Fix: remove them or set platform: \'alicloud\'.');
+  }
+  if (args.upload === 'oss' && args.ossBucket === undefined) {
+    throw new Error(`${subject}: upload is 'oss' but no ossBucket is given. Fix: set ossBucket to a bucket in the layer's region.`);
+  }
+  try {
+    getPlatform(platform, args.limits);
+  } catch (e) {
+    throw new Error(`${subject}: ${(e as Error).message}`);
+  }
+  // Refusals (e.g. an account grant on FC) surface here, before anything is built.
+  planGrants(platform, args.grants ?? [], subject);
+  const compatibleArchitectures = [...(args.compatibleArchitectures ?? ['x86_64' as const])];
+  const spec = args.source.bind();
+  const target: BuildTarget = { platform, architecture: compatibleArchitectures[0], runtimes: compatibleRuntimes };
+  return { platform, layerName, compatibleRuntimes, compatibleArchitectures, spec, target, inputKey: computeInputKey(spec, target) };
 }

@@ -5,6 +5,9 @@ import { CapturedResource, installMocks, ofType, valueOf } from './mocks';
 
 // The example program as a user runs it with the Pulumi CLI, executed here under Pulumi's mocks
 // for each platform (the platform comes from the program's own config key).
+// Compiling the example with the provider SDKs' types and a cold `npm ci` take a while.
+jest.setTimeout(300_000);
+
 let tree: TempTree;
 const savedEnv = { ...process.env };
 

@@ -134,8 +134,9 @@ describe('LayerPermission on Alibaba FC', () => {
     const fcLayer = layer('fc-refusing', 'alicloud');
     expect(() => new LayerPermission('fc-bad', { layer: fcLayer, grant: makeGrant() }))
       .toThrow(/LayerPermission 'fc-bad' for RuntimeLayer 'fc-refusing': Function Compute cannot share a layer[\s\S]*Fix: use LayerGrant\.public\(\)/);
-    // Nothing was granted: the layer stays private.
+    // Nothing was granted or registered: the layer stays private.
     expect((await fcLayer.published).acl).toBe('private');
+    expect(captured.filter((r) => r.name === 'fc-bad')).toEqual([]);
   });
 
   test('a grant after the FC version is declared is refused: the ACL is part of the version request', async () => {
