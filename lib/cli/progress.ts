@@ -5,7 +5,7 @@
  * and readable. `quiet` silences everything.
  *
  * It imports nothing from the rest of layersmith, so the build engine can use it too:
- * `const step = reporter.start('python layer', total); packDirectory(dir, zip, { onProgress: step.update })`.
+ * `await reporter.step('pack zip', (update) => packDirectory(dir, zip, { onProgress: update }))`.
  */
 
 /** Where progress is drawn: stderr by default. Only `write` and `isTTY` are used. */
@@ -119,6 +119,23 @@ export class ProgressReporter {
         this.finishLine(`${this.prefix}: ${label}: failed after ${formatElapsed(this.now() - started)}: ${message.replace(/\s*\n\s*/g, ' ')}`);
       },
     };
+  }
+
+  /**
+   * Run one step and report it: `fn` gets an update callback (fits packDirectory's `onProgress`);
+   * the step succeeds when `fn` resolves and fails (and rethrows) when it throws. A drop-in for
+   * the build engine's `step(name, fn)`.
+   */
+  async step<T>(label: string, fn: (update: (done: number, total?: number) => void) => Promise<T> | T, total?: number): Promise<T> {
+    const s = this.start(label, total);
+    try {
+      const result = await fn((done, t) => s.update(done, t));
+      s.succeed();
+      return result;
+    } catch (e) {
+      s.fail(e instanceof Error ? e.message : String(e));
+      throw e;
+    }
   }
 
   /** Print one plain message line (never redrawn over). */

@@ -159,3 +159,42 @@ describe('formatElapsed', () => {
     expect(formatElapsed(ms)).toBe(text);
   });
 });
+
+describe('ProgressReporter.step', () => {
+  test('reports a step that resolves, passing an update callback that fits onProgress', async () => {
+    // GIVEN a plain-line reporter with a hand-driven clock
+    const out = recorder(false);
+    const c = clock();
+    const reporter = new ProgressReporter({ stream: out.stream, now: c.now, prefix: 'layersmith [python]' });
+
+    // WHEN a step reports progress through the callback and resolves with a value
+    const value = await reporter.step('pack zip', async (update) => {
+      update(2, 4);
+      c.advance(300);
+      update(4, 4);
+      return 42;
+    });
+
+    // THEN the value comes back and the lines tell the story
+    expect(value).toBe(42);
+    expect(out.chunks).toEqual([
+      'layersmith [python]: pack zip: started\n',
+      'layersmith [python]: pack zip: 2/4 0.0s\n',
+      'layersmith [python]: pack zip: 4/4 0.3s\n',
+      'layersmith [python]: pack zip: done 4/4 in 0.3s\n',
+    ]);
+  });
+
+  test('a step that throws is reported as failed and the error is rethrown unchanged', async () => {
+    // GIVEN a reporter
+    const out = recorder(false);
+    const reporter = new ProgressReporter({ stream: out.stream, now: clock().now });
+    const boom = new Error('pip exited with 1');
+
+    // WHEN the step throws
+    await expect(reporter.step('pip install', () => { throw boom; })).rejects.toBe(boom);
+
+    // THEN the failure line names the step and the message
+    expect(out.chunks[out.chunks.length - 1]).toBe('layersmith: pip install: failed after 0.0s: pip exited with 1\n');
+  });
+});

@@ -194,6 +194,10 @@ describe('layersmith report on an AWS CDK assembly', () => {
     expect(r.stderr).toBe(`layersmith: report written to ${out}\n`);
     expect(fs.readFileSync(out, 'utf8')).toBe(runCli(['report', dir]).stdout);
     expect(fs.readdirSync(path.dirname(out))).toEqual(['review.md']);
+
+    // AND with --quiet nothing at all goes to stderr
+    const quiet = runCli(['report', dir, '--out', out, '--quiet']);
+    expect({ code: quiet.code, stdout: quiet.stdout, stderr: quiet.stderr }).toEqual({ code: 0, stdout: '', stderr: '' });
   });
 
   test('--fail-on public exits 1 for an app with a public layer, --fail-on never exits 0', () => {
