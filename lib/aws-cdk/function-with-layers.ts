@@ -5,10 +5,13 @@ import { analyzeStack, formatFindings, parseLayerVersionArn } from '../core';
 import type { StackReport } from '../core';
 import { writeAssemblyRecord } from '../core/assembly';
 import type { FunctionRecord, StackEntryRecord } from '../core/assembly';
-import type { ArchitectureId, StackLayer } from '../core/model';
+import type { ArchitectureId, Finding, StackLayer } from '../core/model';
 import { annotateFindings } from './private/annotate';
 import { functionCodeSize } from './private/code-size';
 import { RuntimeLayer, isLayersmithLayer } from './runtime-layer';
+
+/** lib/core's rule for layers whose contents are unknown (see reportedFindings). */
+const UNKNOWN_LAYER_RULE = 'LS-UNKNOWN-LAYER';
 
 /** Properties of a {@link FunctionWithLayers}: every `lambda.Function` property, with ordered layers. */
 export interface FunctionWithLayersProps extends lambda.FunctionProps {
@@ -95,9 +98,28 @@ export class FunctionWithLayers extends lambda.Function {
     const report = this.analyze();
     if (!this.annotated) {
       this.annotated = true;
-      annotateFindings(this, report.findings);
+      annotateFindings(this, this.reportedFindings(report));
     }
     return report.errors.length > 0 ? [formatFindings(this.node.path, report.errors)] : [];
+  }
+
+  /**
+   * The findings as annotations and records show them. A RuntimeLayer of a stack whose bundling
+   * is skipped has no manifest, like a layer known only by ARN; say why instead.
+   */
+  private reportedFindings(report: StackReport): Finding[] {
+    const unbuilt = new Set(this.layerStack
+      .filter((l): l is RuntimeLayer => l instanceof RuntimeLayer && !l.isBuilt)
+      .map((l) => l.node.path));
+    if (unbuilt.size === 0) return report.findings;
+    const kept = report.findings.filter((f) => !(f.ruleId === UNKNOWN_LAYER_RULE && f.layer && unbuilt.has(f.layer)));
+    return [...kept, {
+      ruleId: UNKNOWN_LAYER_RULE,
+      severity: 'info',
+      message: `Bundling is skipped for this stack (aws:cdk:bundling-stacks), so layers ${[...unbuilt].join(', ')} were not built and their contents were not checked.`,
+      fix: 'Synthesize this stack with bundling (the default) to check layer contents.',
+      data: { skippedBundling: [...unbuilt] },
+    }];
   }
 
   private writeAssembly(outdir: string): void {
@@ -113,7 +135,7 @@ export class FunctionWithLayers extends lambda.Function {
       architecture: this.architecture.name as ArchitectureId,
       codeSize: this.codeSize,
       layers: this.layerStack.map((layer) => stackEntry(layer)),
-      findings: report.findings,
+      findings: this.reportedFindings(report),
     };
     writeAssemblyRecord(outdir, record);
   }

@@ -43,6 +43,8 @@ export class LayerPermission extends Construct {
   constructor(scope: Construct, id: string, props: LayerPermissionProps) {
     super(scope, id);
     this.grant = grantFromPermission(this, props.grant);
+    // Read structurally: RuntimeLayer imports this module.
+    (props.layer as { _adoptGrant?: (grant: LayerGrant) => void })._adoptGrant?.(this.grant);
     const plan = planGrants('aws', [this.grant], this.node.path);
     if (plan.platform !== 'aws' || plan.statements.length !== 1) {
       throw new Error(`${this.node.path}: expected one AWS permission statement for ${this.grant.toString()}.`);
@@ -87,8 +89,7 @@ export function grantRecords(subject: string, grants: readonly LayerGrant[]): Gr
   return toGrantRecords(planGrants('aws', grants, subject));
 }
 
-/** The retention a RuntimeLayer decided for its versions, if the layer is one. */
+/** The retention a RuntimeLayer decided for its versions, if the layer is one (read structurally). */
 function layerRemovalPolicy(layer: lambda.ILayerVersion): RemovalPolicy | undefined {
-  // Read structurally: RuntimeLayer imports this module.
   return (layer as { effectiveRemovalPolicy?: RemovalPolicy }).effectiveRemovalPolicy;
 }

@@ -196,13 +196,22 @@ export class RuntimeLayer extends lambda.LayerVersion {
   public grantUsage(grant: LayerGrant): LayerPermission {
     const existing = this.permissions.get(grant.key);
     if (existing) return existing;
+    const permission = new LayerPermission(this, `Grant${logicalSafe(grant.key)}`, { layer: this, grant });
+    this.permissions.set(grant.key, permission);
+    return permission;
+  }
+
+  /**
+   * Record a grant that a LayerPermission renders for this layer, wherever it was created: the
+   * layer becomes shared (retained unless a removal policy was given) and its record lists it.
+   * @internal
+   */
+  public _adoptGrant(grant: LayerGrant): void {
+    if (this.layerGrants.some((g) => g.key === grant.key)) return;
     this.layerGrants.push(grant);
     if (this.explicitRemovalPolicy === undefined && this.layerGrants.length === 1) {
       (this.node.defaultChild as CfnResource).applyRemovalPolicy(RemovalPolicy.RETAIN);
     }
-    const permission = new LayerPermission(this, `Grant${logicalSafe(grant.key)}`, { layer: this, grant });
-    this.permissions.set(grant.key, permission);
-    return permission;
   }
 
   /** Routed through {@link grantUsage}, so the grant is validated and retained like the others. */

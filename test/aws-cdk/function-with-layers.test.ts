@@ -206,6 +206,26 @@ describe('FunctionWithLayers stack checks at synth', () => {
     expect(JSON.stringify(infos[0].entry.data)).toMatch(/arn:aws:lambda:eu-west-1:123456789012:layer:ext:3/);
   });
 
+  test('GIVEN bundling skipped for the stack WHEN synthesized THEN content checks are reported as skipped, and content-free rules still run', () => {
+    // GIVEN
+    const define = (runtime: lambda.Runtime) => {
+      const app = newApp({ 'aws:cdk:bundling-stacks': [] });
+      const stack = new Stack(app, 'Stack');
+      const tools = layer(stack, 'Tools', { 'bin/tool': 'x\n' }, { compatibleRuntimes: [runtime] });
+      new FunctionWithLayers(stack, 'Fn', { runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler', code: inline, layers: [tools] });
+      return { app, stack };
+    };
+
+    // WHEN
+    const compatible = define(lambda.Runtime.PYTHON_3_12);
+    const incompatible = define(lambda.Runtime.NODEJS_22_X);
+
+    // THEN
+    const infos = Annotations.fromStack(compatible.stack).findInfo('/Stack/Fn', Match.stringLikeRegexp('LS-UNKNOWN-LAYER'));
+    expect(infos.map((i) => String(i.entry.data))).toEqual([expect.stringMatching(/Bundling is skipped for this stack.*Stack\/Tools were not built/)]);
+    expect(() => incompatible.app.synth()).toThrow(/Stack\/Fn \(layer Stack\/Tools\) LS-RUNTIME-COMPAT/);
+  });
+
   test('GIVEN the same layer twice in one stack (two versions of one ARN) WHEN synthesized THEN synth fails with the duplicate rule', () => {
     const app = newApp();
     const stack = new Stack(app, 'Stack');

@@ -5,7 +5,7 @@ import { RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { cleanupTempDirs, elfHeader, listFiles, newApp, tempDir, writeTree } from './util';
-import { LayerGrant, LayerSource, RuntimeLayer } from '../../lib/aws-cdk';
+import { LayerGrant, LayerPermission, LayerSource, RuntimeLayer } from '../../lib/aws-cdk';
 import { readAssemblyManifest, readAssemblyRecords } from '../../lib/core/assembly';
 import type { LayerRecord } from '../../lib/core/assembly';
 
@@ -114,6 +114,27 @@ describe('RuntimeLayer build through the CDK bundling hook', () => {
     const record = readAssemblyRecords(skippedApp.outdir).find((r) => r.kind === 'layer') as LayerRecord;
     expect(record.manifestFile).toBeUndefined();
     expect(record.inputKey).toBe(built.layer.inputKey);
+  });
+
+  test('GIVEN asset metadata on (as the cdk CLI sets it) and bundling skipped WHEN synthesized THEN only CDK\'s aws:asset:path differs', () => {
+    // GIVEN
+    const dir = writeTree(TOOLS);
+    const resources = (context: Record<string, unknown>) => {
+      const stack = new Stack(newApp({ 'aws:cdk:enable-asset-metadata': true, ...context }), 'Stack');
+      new RuntimeLayer(stack, 'Tools', { source: LayerSource.fromDirectory(dir), compatibleRuntimes: [lambda.Runtime.PYTHON_3_12], cacheDir: tempDir() });
+      return Template.fromStack(stack).toJSON().Resources;
+    };
+
+    // WHEN
+    const built = resources({});
+    const skipped = resources({ 'aws:cdk:bundling-stacks': [] });
+
+    // THEN: like every bundled CDK asset, a skipped one points at its source instead of cdk.out
+    const [id] = Object.keys(built);
+    expect(built[id].Metadata['aws:asset:path']).toMatch(/^asset\.[0-9a-f]{64}\.zip$/);
+    expect(skipped[id].Metadata['aws:asset:path']).toBe(dir);
+    const withoutPath = (r: any) => ({ ...r[id], Metadata: { ...r[id].Metadata, 'aws:asset:path': undefined } });
+    expect(withoutPath(skipped)).toEqual(withoutPath(built));
   });
 
   test('GIVEN a layer WHEN synthesized THEN its manifest and one record are in the cloud assembly', () => {
@@ -301,6 +322,26 @@ describe('RuntimeLayer retention and grants', () => {
     template.resourceCountIs('AWS::Lambda::LayerVersionPermission', 1);
     template.hasResource('AWS::Lambda::LayerVersion', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     expect(layer.grants.map((g) => g.key)).toEqual(['account-123456789012']);
+  });
+
+  test('GIVEN a LayerPermission created directly on a RuntimeLayer WHEN synthesized THEN the layer counts as shared: retained and recorded', () => {
+    // GIVEN
+    const app = newApp();
+    const stack = new Stack(app, 'Stack');
+    const layer = new RuntimeLayer(stack, 'Shared', {
+      source: LayerSource.fromDirectory(writeTree(TOOLS)), compatibleRuntimes: [lambda.Runtime.PYTHON_3_12], cacheDir: tempDir(),
+    });
+
+    // WHEN
+    new LayerPermission(stack, 'Direct', { layer, grant: LayerGrant.account('444455556666') });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::Lambda::LayerVersion', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::Lambda::LayerVersionPermission', { DeletionPolicy: 'Retain', Properties: { Principal: '444455556666' } });
+    const record = readAssemblyRecords(app.synth().directory).find((r) => r.kind === 'layer') as LayerRecord;
+    expect(record.retention).toBe('retain');
+    expect(record.grants.map((g) => g.principal)).toEqual(['444455556666']);
   });
 
   test('GIVEN aws-cdk-lib addPermission WHEN called with an organization THEN it becomes a validated organization grant', () => {
