@@ -153,7 +153,7 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
 
   const matcher = new ExcludeMatcher(options.excludes ?? [], options.useDefaultExcludes ?? true);
   const excluded: ExcludedFile[] = [];
-  const entries = walk(root, matcher, excluded);
+  const entries = walk(root, matcher, excluded, target);
   sortByEntryName(entries, (e) => e.name);
   sortByEntryName(excluded, (e) => e.path);
 
@@ -187,7 +187,7 @@ function normalisedFileMode(mode: number): number {
   return S_IFREG | ((mode & 0o111) !== 0 ? 0o755 : 0o644);
 }
 
-function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[]): PlannedEntry[] {
+function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], output: string): PlannedEntry[] {
   const out: PlannedEntry[] = [];
   const stack: string[] = [''];
   while (stack.length > 0) {
@@ -215,6 +215,11 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[]): 
         // Some file systems report no type in readdir; ask lstat.
         st = fs.lstatSync(abs);
         kind = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
+      }
+      if (abs === output) {
+        // A previous build written inside the root must not end up inside the next one.
+        excluded.push({ path: rel, reason: 'the output ZIP itself', secret: false });
+        continue;
       }
       const skip = matcher.match(rel, kind === 'directory');
       if (skip) {

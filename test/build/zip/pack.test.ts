@@ -225,6 +225,22 @@ describe('packDirectory: excludes', () => {
   });
 });
 
+describe('packDirectory: output inside the root', () => {
+  test('a ZIP written into the layer root is not packed into the next build', async () => {
+    // GIVEN a root that already holds the output ZIP from an earlier build
+    const root = path.join(dir, 'root');
+    writeTree(root, { 'a.txt': 'a' });
+    const zip = path.join(root, 'layer.zip');
+    const first = await packDirectory(root, zip);
+    // WHEN it is packed again to the same path
+    const second = await packDirectory(root, zip);
+    // THEN the ZIP holds only the content, is identical to the first, and the old ZIP is reported
+    expect(second.sha256).toBe(first.sha256);
+    expect((await inspectZip(zip)).entries.map((e) => e.path)).toEqual(['a.txt']);
+    expect(second.excluded).toEqual([{ path: 'layer.zip', reason: 'the output ZIP itself', secret: false }]);
+  });
+});
+
 describe('packDirectory: errors leave nothing behind', () => {
   async function packError(root: string, out: string, options = {}): Promise<ZipPackError> {
     try {
