@@ -100,6 +100,21 @@ describe('layersmith inspect on a layer ZIP built by layersmith', () => {
     expect(x86.stdout).toContain('  bin/tool  elf linux/x86_64');
   });
 
+  test('--runtime takes several runtimes, repeated or comma-separated, and --name=value', async () => {
+    // GIVEN a Python layer
+    const zip = await packed('multi', PY_LAYER);
+
+    // WHEN three runtimes are given in both spellings
+    const r = runCli(['inspect', zip, '--runtime=python3.12,python3.13', '--runtime', 'nodejs22.x', '--json']);
+
+    // THEN each is checked: the Python ones find python/, Node finds nothing and fails the layout
+    const result = JSON.parse(r.stdout);
+    expect(result.runtimeChecks.map((c: { runtime: string; finds: string[] }) => [c.runtime, c.finds])).toEqual([
+      ['python3.12', ['python/']], ['python3.13', ['python/']], ['nodejs22.x', []],
+    ]);
+    expect(result.runtimesInferred).toBe(false);
+  });
+
   test('Function Compute: --platform alicloud uses FC limits and runtimes', async () => {
     // GIVEN a Python layer
     const zip = await packed('fc', PY_LAYER);

@@ -329,6 +329,20 @@ describe('layersmith report reads the templates of the assembly', () => {
     }]);
   });
 
+  test('an assembly with no layersmith constructs says so and succeeds', () => {
+    // GIVEN a cloud assembly with a stack but no layersmith records
+    const dir = tempDir('plain-cdk');
+    withTemplate(dir, { Bucket: { Type: 'AWS::S3::Bucket', Properties: {} } });
+
+    // WHEN reported
+    const r = runCli(['report', dir]);
+
+    // THEN the review is empty but valid, and names the stack it read
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('stacks: `App`');
+    expect(r.stdout).toContain('No layersmith layers or functions were found in this assembly.');
+  });
+
   test('records in a nested stage assembly are found', () => {
     // GIVEN a top assembly whose manifest points at a nested stage assembly holding the records
     const dir = tempDir('nested');
