@@ -20,8 +20,20 @@ export interface StackContext {
   readonly layers: readonly StackLayer[];
   /** The index of a layer's manifest; undefined for a layer known only by ARN. */
   index(layer: StackLayer): ManifestIndex | undefined;
-  /** Paths present in more than one layer, with the winner (computed once per context). */
+  /** Paths present in more than one layer, sorted, with the winner (computed once per context). */
   shadowed(): readonly ShadowedPath[];
+  /** The same paths grouped by the exact set of layers holding them (cheap to aggregate). */
+  shadowGroups(): readonly ShadowGroup[];
+}
+
+/** Shadowed paths held by one exact set of layers. */
+export interface ShadowGroup {
+  /** Positions (0-based, declared order) of the layers holding the paths. */
+  readonly layers: readonly number[];
+  /** Position of the layer whose copy wins. */
+  readonly winner: number;
+  /** The paths, sorted. */
+  readonly paths: readonly string[];
 }
 
 /** A rule over one function's stack. */
@@ -59,8 +71,6 @@ export interface ManifestIndex {
   readonly manifest: LayerManifest;
   /** File and symlink paths (directories merge and never shadow). */
   readonly files: ReadonlySet<string>;
-  /** Files grouped by their first two path segments, for cheap overlap tests. */
-  readonly groups: ReadonlyMap<string, readonly string[]>;
   /** Packages a runtime resolves (nested Node dependencies excluded), by 'ecosystem:name'. */
   readonly packages: ReadonlyMap<string, IndexedPackage>;
   /** Memo for rules keyed by a rule-specific string (e.g. layout per runtime). */
@@ -75,14 +85,8 @@ export function indexManifest(manifest: LayerManifest): ManifestIndex {
   const hit = indexes.get(manifest);
   if (hit) return hit;
   const files = new Set<string>();
-  const groups = new Map<string, string[]>();
   for (const e of manifest.entries) {
-    if (e.type === 'directory') continue;
-    files.add(e.path);
-    const key = groupKey(e.path);
-    const g = groups.get(key);
-    if (g) g.push(e.path);
-    else groups.set(key, [e.path]);
+    if (e.type !== 'directory') files.add(e.path);
   }
   const packages = new Map<string, IndexedPackage>();
   for (const p of manifest.packages) {
@@ -90,44 +94,48 @@ export function indexManifest(manifest: LayerManifest): ManifestIndex {
     const key = `${p.ecosystem}:${p.name}`;
     if (!packages.has(key)) packages.set(key, p);
   }
-  const index: ManifestIndex = { id: nextId++, manifest, files, groups, packages, memo: new Map() };
+  const index: ManifestIndex = { id: nextId++, manifest, files, packages, memo: new Map() };
   indexes.set(manifest, index);
   return index;
 }
 
-function groupKey(p: string): string {
-  const first = p.indexOf('/');
-  if (first < 0) return p;
-  const second = p.indexOf('/', first + 1);
-  return second < 0 ? p : p.slice(0, second);
-}
-
 const overlaps = new WeakMap<ManifestIndex, Map<number, readonly string[]>>();
 
-/**
- * Files present in both manifests, sorted; symmetric and cached per pair. Only groups (first two
- * segments) both hold are compared, so unrelated layers cost a few set lookups.
- */
+/** Files present in both manifests, sorted; symmetric and cached per pair of manifests. */
 export function overlappingFiles(a: ManifestIndex, b: ManifestIndex): readonly string[] {
   const [lo, hi] = a.id <= b.id ? [a, b] : [b, a];
   let byHi = overlaps.get(lo);
   const hit = byHi?.get(hi.id);
   if (hit) return hit;
   const out: string[] = [];
-  const [small, large] = lo.groups.size <= hi.groups.size ? [lo, hi] : [hi, lo];
-  for (const [key, paths] of small.groups) {
-    const other = large.groups.get(key);
-    if (!other) continue;
-    if (paths.length <= other.length) {
-      for (const p of paths) if (large.files.has(p)) out.push(p);
-    } else {
-      for (const p of other) if (small.files.has(p)) out.push(p);
-    }
-  }
+  const [small, large] = lo.files.size <= hi.files.size ? [lo, hi] : [hi, lo];
+  for (const p of small.files) if (large.files.has(p)) out.push(p);
   out.sort();
   if (!byHi) {
     byHi = new Map();
     overlaps.set(lo, byHi);
+  }
+  byHi.set(hi.id, out);
+  return out;
+}
+
+const conflicts = new WeakMap<ManifestIndex, Map<number, readonly string[]>>();
+
+/** Package keys ('ecosystem:name') both manifests hold at different versions; cached per pair. */
+export function conflictingPackages(a: ManifestIndex, b: ManifestIndex): readonly string[] {
+  const [lo, hi] = a.id <= b.id ? [a, b] : [b, a];
+  let byHi = conflicts.get(lo);
+  const hit = byHi?.get(hi.id);
+  if (hit) return hit;
+  const out: string[] = [];
+  const [small, large] = lo.packages.size <= hi.packages.size ? [lo, hi] : [hi, lo];
+  for (const [key, pkg] of small.packages) {
+    const other = large.packages.get(key);
+    if (other && other.version !== pkg.version) out.push(key);
+  }
+  if (!byHi) {
+    byHi = new Map();
+    conflicts.set(lo, byHi);
   }
   byHi.set(hi.id, out);
   return out;

@@ -1,4 +1,4 @@
-import { indexManifest, overlappingFiles, type ManifestIndex, type ShadowedPath, type StackContext, type StackRule } from './context';
+import { indexManifest, overlappingFiles, type ManifestIndex, type ShadowedPath, type ShadowGroup, type StackContext, type StackRule } from './context';
 import { sortFindings } from './findings';
 import type { ArchitectureId, Finding, LayerManifest, PlatformId, PlatformLimitOverrides, StackInput, StackLayer } from './model';
 import { formatBytes, getPlatform } from './platforms';
@@ -58,8 +58,9 @@ export function createStackContext(input: StackInput): StackContext {
   } catch (e) {
     runtimeError = (e as Error).message;
   }
-  let shadowed: ShadowedPath[] | undefined;
+  let shadowing: Shadowing | undefined;
   const index = (layer: StackLayer): ManifestIndex | undefined => (layer.manifest ? indexManifest(layer.manifest) : undefined);
+  const shadow = (): Shadowing => (shadowing ??= shadowingOf(input.layers, platform.precedence, index));
   return {
     input,
     platform,
@@ -67,42 +68,81 @@ export function createStackContext(input: StackInput): StackContext {
     runtimeError,
     layers: input.layers,
     index,
-    shadowed() {
-      shadowed ??= computeShadowed(input.layers, platform.precedence, index);
-      return shadowed;
-    },
+    shadowed: () => shadow().paths,
+    shadowGroups: () => shadow().groups,
   };
 }
 
-function computeShadowed(
+interface Shadowing {
+  readonly groups: readonly ShadowGroup[];
+  readonly paths: readonly ShadowedPath[];
+}
+
+const NO_SHADOWING: Shadowing = Object.freeze({ groups: Object.freeze([]), paths: Object.freeze([]) });
+
+// Layer positions are kept as bits of one number; the layer-count rule fails long before this.
+const MAX_SHADOW_LAYERS = 30;
+
+/** Results per distinct stack (same manifests, names, order, precedence), held by the first manifest's index. */
+const shadowMemo = new WeakMap<ManifestIndex, Map<string, Shadowing>>();
+
+function shadowingOf(
   layers: readonly StackLayer[], precedence: 'last-wins' | 'first-wins', index: (l: StackLayer) => ManifestIndex | undefined,
-): ShadowedPath[] {
-  const holders = new Map<string, number[]>();
-  const indexes = layers.map(index);
-  for (let i = 0; i < layers.length; i++) {
+): Shadowing {
+  const indexes = layers.slice(0, MAX_SHADOW_LAYERS).map(index);
+  const anchor = indexes.find((i) => i !== undefined);
+  if (!anchor) return NO_SHADOWING;
+  const key = `${precedence}\u0002${indexes.map((ix, i) => `${ix ? ix.id : '-'}\u0001${layers[i].layerId}\u0001${layers[i].displayName}`).join('\u0002')}`;
+  let memo = shadowMemo.get(anchor);
+  const hit = memo?.get(key);
+  if (hit) return hit;
+  const result = computeShadowing(layers, indexes, precedence);
+  if (!memo) {
+    memo = new Map();
+    shadowMemo.set(anchor, memo);
+  }
+  memo.set(key, result);
+  return result;
+}
+
+function computeShadowing(
+  layers: readonly StackLayer[], indexes: readonly (ManifestIndex | undefined)[], precedence: 'last-wins' | 'first-wins',
+): Shadowing {
+  // path -> bit set of the layer positions holding it
+  const masks = new Map<string, number>();
+  for (let i = 0; i < indexes.length; i++) {
     const a = indexes[i];
     if (!a) continue;
-    for (let j = i + 1; j < layers.length; j++) {
+    for (let j = i + 1; j < indexes.length; j++) {
       const b = indexes[j];
       // The same layer twice is LS-DUPLICATE-LAYER's finding, not a shadowing.
       if (!b || layers[i].layerId === layers[j].layerId) continue;
-      for (const p of overlappingFiles(a, b)) {
-        const list = holders.get(p);
-        if (!list) {holders.set(p, [i, j]);} else {
-          if (!list.includes(i)) list.push(i);
-          if (!list.includes(j)) list.push(j);
-        }
-      }
+      const bits = (1 << i) | (1 << j);
+      for (const p of overlappingFiles(a, b)) masks.set(p, (masks.get(p) ?? 0) | bits);
     }
   }
-  const out: ShadowedPath[] = [];
-  for (const [p, at] of holders) {
-    at.sort((x, y) => x - y);
-    const win = precedence === 'last-wins' ? at[at.length - 1] : at[0];
-    out.push({ path: p, layers: at.map((i) => layers[i].displayName), winner: layers[win].displayName });
+  if (masks.size === 0) return NO_SHADOWING;
+  const byMask = new Map<number, string[]>();
+  for (const [p, mask] of masks) {
+    const list = byMask.get(mask);
+    if (list) list.push(p);
+    else byMask.set(mask, [p]);
   }
-  out.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
-  return out;
+  const groups: ShadowGroup[] = [];
+  const paths: ShadowedPath[] = [];
+  for (const mask of [...byMask.keys()].sort((x, y) => x - y)) {
+    const at: number[] = [];
+    for (let i = 0; i < indexes.length; i++) if (mask & (1 << i)) at.push(i);
+    const winner = precedence === 'last-wins' ? at[at.length - 1] : at[0];
+    const groupPaths = byMask.get(mask)!.sort();
+    groups.push(Object.freeze({ layers: Object.freeze(at), winner, paths: Object.freeze(groupPaths) }));
+    // One frozen names array per group, shared by its paths.
+    const names = Object.freeze(at.map((i) => layers[i].displayName)) as string[];
+    const winnerName = layers[winner].displayName;
+    for (const p of groupPaths) paths.push(Object.freeze({ path: p, layers: names, winner: winnerName }));
+  }
+  if (groups.length > 1) paths.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  return Object.freeze({ groups: Object.freeze(groups), paths: Object.freeze(paths) });
 }
 
 /** What analyzeLayer checks: one built layer, before any function uses it. */

@@ -1,4 +1,4 @@
-import type { IndexedPackage, StackRule } from '../context';
+import { conflictingPackages, type IndexedPackage, type ManifestIndex, type StackRule } from '../context';
 import type { Finding } from '../model';
 
 const ID = 'LS-PACKAGE-VERSION-CONFLICT';
@@ -8,19 +8,24 @@ export const PACKAGE_VERSION_CONFLICT: StackRule = {
   id: ID,
   description: 'Each package (Python dist, Node package, jar, gem, Composer package) has one version across the stack.',
   check(ctx) {
-    const seen = new Map<string, { layer: string; index: number; pkg: IndexedPackage }[]>();
-    ctx.layers.forEach((layer, i) => {
-      const index = ctx.index(layer);
-      if (!index) return;
-      for (const [key, pkg] of index.packages) {
-        const list = seen.get(key);
-        if (list) list.push({ layer: layer.displayName, index: i, pkg });
-        else seen.set(key, [{ layer: layer.displayName, index: i, pkg }]);
+    const indexes: (ManifestIndex | undefined)[] = ctx.layers.map((l) => ctx.index(l));
+    // Conflicts are found per pair of manifests (cached), then every holder of a conflicting package is listed.
+    const keys = new Set<string>();
+    for (let i = 0; i < indexes.length; i++) {
+      const a = indexes[i];
+      if (!a) continue;
+      for (let j = i + 1; j < indexes.length; j++) {
+        const b = indexes[j];
+        if (b && ctx.layers[i].layerId !== ctx.layers[j].layerId) for (const k of conflictingPackages(a, b)) keys.add(k);
       }
-    });
+    }
     const findings: Finding[] = [];
-    for (const holders of seen.values()) {
-      if (holders.length < 2 || new Set(holders.map((h) => h.pkg.version)).size < 2) continue;
+    for (const key of [...keys].sort()) {
+      const holders: { layer: string; pkg: IndexedPackage }[] = [];
+      indexes.forEach((ix, i) => {
+        const pkg = ix?.packages.get(key);
+        if (pkg) holders.push({ layer: ctx.layers[i].displayName, pkg });
+      });
       const { ecosystem, name } = holders[0].pkg;
       const winner = ctx.platform.precedence === 'last-wins' ? holders[holders.length - 1] : holders[0];
       const where = holders.map((h) => `${h.pkg.version} in ${h.layer} (${h.pkg.path})`).join(', ');
