@@ -14,7 +14,8 @@ export function loadAlicloud(): typeof alicloudSdk {
   return loadSdk('@pulumi/alicloud', 'alicloud') as typeof alicloudSdk;
 }
 
-function loadSdk(pkg: string, platform: PlatformId): unknown {
+/** Loads a provider SDK, or says which package to install when it is missing. */
+export function loadSdk(pkg: string, platform: PlatformId): unknown {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     return require(pkg);

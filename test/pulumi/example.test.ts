@@ -43,9 +43,12 @@ async function runExample(platform: string): Promise<{ captured: CapturedResourc
 
 const byName = (rs: CapturedResource[], name: string) => rs.find((r) => r.name === name)!;
 
+let firstAwsRun: CapturedResource[] = [];
+
 test('on AWS: three layer versions, an organization permission, two functions with their declared stacks', async () => {
   // GIVEN platform=aws / WHEN the program runs
   const { captured, program } = await runExample('aws');
+  firstAwsRun = captured;
 
   // THEN the layers are LayerVersions built from our ZIPs
   const versions = ofType(captured, 'aws:lambda/layerVersion:LayerVersion');
@@ -99,4 +102,15 @@ test('on Alibaba FC: V3LayerVersions with inline ZIP and CRC-64, a public ACL, V
   expect(byName(fns, 'hello-python').inputs.layers).toEqual([arn('tools'), arn('python-common')]);
   expect(byName(fns, 'hello-node').inputs.layers).toEqual([arn('tools'), arn('node-deps')]);
   expect(byName(fns, 'hello-node').inputs.code.zipFile).toMatch(/^UEsDB/);
+});
+
+test('running the program again with nothing changed gives the same layer inputs: no new version is published', async () => {
+  // GIVEN the AWS program ran once (previous test) / WHEN it runs again
+  const { captured } = await runExample('aws');
+  // THEN every LayerVersion has the same ZIP hash and inputs as before
+  const summary = (rs: CapturedResource[]) => ofType(rs, 'aws:lambda/layerVersion:LayerVersion')
+    .map((v) => ({ name: v.name, hash: v.inputs.sourceCodeHash, runtimes: v.inputs.compatibleRuntimes }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  expect(summary(firstAwsRun)).toHaveLength(3);
+  expect(summary(captured)).toEqual(summary(firstAwsRun));
 });

@@ -19,7 +19,8 @@ export function runProgram(modulePath: string, exportName: string, env: Record<s
   const res = spawnSync(process.execPath, args, {
     cwd: REPO,
     encoding: 'utf8',
-    env: { ...process.env, ...env, TS_NODE_PROJECT: path.join(REPO, 'test', 'tsconfig.json'), LAYERSMITH_QUIET: '1' },
+    // preferTsExts: lib/ is compiled in place, and a stale .js next to a .ts must never be the code under test.
+    env: { ...process.env, ...env, TS_NODE_PROJECT: path.join(REPO, 'test', 'tsconfig.json'), TS_NODE_PREFER_TS_EXTS: 'true', LAYERSMITH_QUIET: '1' },
     maxBuffer: 64 * 1024 * 1024,
   });
   const line = res.stdout.split('\n').find((l) => l.startsWith('PROGRAM-RESULT '));
