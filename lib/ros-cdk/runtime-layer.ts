@@ -16,7 +16,7 @@ import {
   writeAssemblyManifest,
   writeAssemblyRecord,
 } from '../core';
-import type { Finding, GrantRecord, LayerRecord, LayerVersionRef, StackEntryRecord, StackLayer } from '../core';
+import type { Finding, GrantRecord, LayerRecord, LayerVersionRef, PlatformLimitOverrides, StackEntryRecord, StackLayer } from '../core';
 import { addPathMetadata, defaultLayerName, logicalIdPart, onSynthesize, stackNameOf } from './private/synthesis';
 
 /**
@@ -84,6 +84,12 @@ export interface RuntimeLayerProps {
    */
   readonly removalPolicy?: ros.RemovalPolicy;
   /**
+   * Per-app overrides of configurable limits used when the built layer is checked (FC's unzipped
+   * code + layers budget is unconfirmed); give functions the same via FunctionWithLayers' `limits`.
+   * @default - the platform profile's limits
+   */
+  readonly limits?: Partial<PlatformLimitOverrides>;
+  /**
    * Build cache directory.
    * @default - $LAYERSMITH_CACHE_DIR or ~/.cache/layersmith
    */
@@ -99,6 +105,8 @@ export interface RuntimeLayerProps {
  * x86_64 because FC runs nothing else. The content hash is part of the resource's logical id:
  * ROS does not replace a resource when a not-updatable property changes, so new content must
  * arrive as a new resource (a new version), and unchanged content keeps the same one.
+ * `Code.Checksum` (the ZIP's CRC-64, which FC verifies) is set when the layer was built; when
+ * bundling is skipped for the stack (`aliyun:ros:bundling-stacks`), nothing is built and it is left out.
  */
 export class RuntimeLayer extends ros.Construct implements ILayerVersion {
   /** Import an existing layer version by its FC3 ARN (`acs:fc:<region>:<account|official>:layers/<name>/versions/<n>`). */
@@ -163,7 +171,8 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
         manifest: artifact.manifest,
         compatibleRuntimes: this.compatibleRuntimes,
         compatibleArchitectures: [FC_ARCHITECTURE],
-      });
+        ...(props.limits ? { limits: props.limits } : {}),
+      }).map((f) => (f.layer === this.node.path ? withoutLayer(f) : f)); // the subject already names this layer
       this.layerErrors.push(...findings.filter((f) => f.severity === 'error'));
       this.layerFindings.push(...findings.filter((f) => f.severity !== 'error'));
       for (const f of this.layerFindings) {
@@ -333,6 +342,11 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
     // The resource does not exist yet while the constructor applies the initial grants.
     if (this.resource) this.resource.applyRemovalPolicy(this.removalPolicy());
   }
+}
+
+function withoutLayer(f: Finding): Finding {
+  const { layer: _layer, ...rest } = f;
+  return rest;
 }
 
 function sameRegion(a: string, b: string): boolean {

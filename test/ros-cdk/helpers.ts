@@ -108,6 +108,16 @@ export function elfSharedObject(machine: number): Buffer {
   return b;
 }
 
+/** The first bytes of a 64-bit x86_64 Mach-O dynamic library (macOS), for header detection. */
+export function machoDylibX86_64(): Buffer {
+  const b = Buffer.alloc(64);
+  b.writeUInt32LE(0xfeedfacf, 0); // MH_MAGIC_64
+  b.writeUInt32LE(0x01000007, 4); // CPU_TYPE_X86_64
+  b.writeUInt32LE(3, 8); // CPU_SUBTYPE_X86_64_ALL
+  b.writeUInt32LE(6, 12); // MH_DYLIB
+  return b;
+}
+
 /** Every metadata entry of a type in the synthesized manifest, as [construct path, message]. */
 export function annotations(outdir: string, type: 'aliyun:ros:warning' | 'aliyun:ros:info' | string): Array<[string, string]> {
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));

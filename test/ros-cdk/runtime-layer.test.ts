@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ros from '@alicloud/ros-cdk-core';
 import {
-  cleanupTmp, ELF_AARCH64, ELF_X86_64, elfSharedObject, isolateCache, layerDir, makeApp, onlyResource,
+  cleanupTmp, ELF_AARCH64, ELF_X86_64, elfSharedObject, isolateCache, layerDir, machoDylibX86_64, makeApp, onlyResource,
   readAssets, readTemplate, synthTemplate, annotations,
 } from './helpers';
 import { readAssemblyManifest, readAssemblyRecords } from '../../lib/core/assembly';
@@ -199,6 +199,30 @@ describe('RuntimeLayer', () => {
     expect(fs.existsSync(path.join(t.outdir, 'LayersStack.template.json'))).toBe(false);
   });
 
+  test('GIVEN a layer with a macOS x86_64 library WHEN synthesized THEN synth fails: FC runs Linux only', () => {
+    // GIVEN: the right CPU, the wrong OS (what a build on a Mac laptop would produce)
+    const t = makeApp();
+    const dir = layerDir({ 'lib/libfast.dylib': machoDylibX86_64(), 'python/fast.py': 'import ctypes\n' });
+    new RuntimeLayer(t.stack, 'MacBuilt', { source: LayerSource.fromDirectory(dir), compatibleRuntimes: ['python3.10'] });
+
+    // WHEN / THEN
+    expect(() => t.app.synth()).toThrow(/LayersStack\/MacBuilt[\s\S]*LS-NATIVE-BINARY[\s\S]*darwin\/x86_64[\s\S]*lib\/libfast\.dylib[\s\S]*linux\/x86_64/);
+  });
+
+  test('GIVEN a Python layer holding an aarch64-only wheel WHEN synthesized THEN synth fails: FC is x86_64', () => {
+    // GIVEN: an installed wheel whose tag only loads on Linux aarch64
+    const t = makeApp();
+    const dir = layerDir({
+      'python/fastjson/__init__.py': 'X = 1\n',
+      'python/fastjson-1.0.0.dist-info/METADATA': 'Metadata-Version: 2.1\nName: fastjson\nVersion: 1.0.0\n',
+      'python/fastjson-1.0.0.dist-info/WHEEL': 'Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp310-cp310-manylinux_2_17_aarch64\n',
+    });
+    new RuntimeLayer(t.stack, 'ArmWheel', { source: LayerSource.fromDirectory(dir), compatibleRuntimes: ['python3.10'] });
+
+    // WHEN / THEN
+    expect(() => t.app.synth()).toThrow(/LayersStack\/ArmWheel[\s\S]*LS-PYTHON-WHEEL-TAG[\s\S]*x86_64/);
+  });
+
   test('GIVEN a layer with an x86_64 Linux library WHEN synthesized THEN it passes the native binary check', () => {
     // GIVEN
     const t = makeApp();
@@ -211,6 +235,16 @@ describe('RuntimeLayer', () => {
     // THEN
     expect(layer.artifact!.manifest.natives).toEqual([expect.objectContaining({ path: 'lib/libfast.so', os: 'linux', cpu: 'x86_64' })]);
     expect(layer.findings.filter((f) => f.ruleId === 'LS-NATIVE-BINARY' && f.severity === 'error')).toEqual([]);
+  });
+
+  test('GIVEN a lowered size limit WHEN a bigger layer is synthesized THEN synth fails with both sizes', () => {
+    // GIVEN: FC's code + layers budget is unconfirmed, so it can be overridden per app
+    const t = makeApp();
+    const dir = layerDir({ 'python/big.py': `DATA = "${'x'.repeat(2000)}"\n` });
+    new RuntimeLayer(t.stack, 'Big', { source: LayerSource.fromDirectory(dir), compatibleRuntimes: ['python3.10'], limits: { maxUnzippedBytes: 1000 } });
+
+    // WHEN / THEN
+    expect(() => t.app.synth()).toThrow(/LayersStack\/Big[\s\S]*LS-UNZIPPED-BUDGET[\s\S]*2,010 bytes[\s\S]*1,000 bytes/);
   });
 
   test('GIVEN a Python layer laid out at the ZIP root WHEN synthesized THEN synth fails with the layout FC expects', () => {
