@@ -112,7 +112,7 @@ describe('examples/aws-cdk-app synthesized with the real cdk synth', () => {
     } finally {
       engine.free();
     }
-  });
+  }, 300_000);
 
   test('THEN the functions list their layers in the declared order and the arm64 function is arm64', () => {
     const template = readJson(path.join(first, `${STACK}.template.json`));
@@ -166,5 +166,5 @@ describe('examples/aws-cdk-app synthesized with the real cdk synth', () => {
     const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', path.join(EXAMPLE, 'tsconfig.json')], { encoding: 'utf8' });
     expect(`${tsc.stdout}${tsc.stderr}`).toBe('');
     expect(tsc.status).toBe(0);
-  });
+  }, 300_000);
 });

@@ -82,6 +82,27 @@ describe('FunctionWithLayers order', () => {
     expect(fn.layerStack).toEqual([b, imported, a]);
   });
 
+  test('GIVEN Lambda Insights (a layer aws-cdk-lib adds while the function is constructed) WHEN synthesized THEN it stays in the stack, before the declared layers', () => {
+    // GIVEN
+    const stack = new Stack(newApp({ [RECOGNIZE_LAYER_VERSION]: true }), 'Stack');
+    const tools = layer(stack, 'Tools');
+
+    // WHEN
+    const fn = new FunctionWithLayers(stack, 'Fn', {
+      runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler', code: inline, layers: [tools],
+      insightsVersion: lambda.LambdaInsightsVersion.VERSION_1_0_229_0,
+    });
+
+    // THEN
+    expect(fn.layerStack).toHaveLength(2);
+    expect(fn.layerStack[1]).toBe(tools);
+    const functions = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    const layers = Object.values(functions)[0].Properties.Layers;
+    expect(layers).toHaveLength(2);
+    expect(JSON.stringify(layers[0])).toMatch(/LambdaInsights|FindInMap/);
+    expect(layers[1]).toEqual({ Ref: stack.getLogicalId(tools.node.defaultChild as lambda.CfnLayerVersion) });
+  });
+
   test('GIVEN a function without layers WHEN synthesized THEN no Layers property is rendered', () => {
     const stack = new Stack(newApp(), 'Stack');
     new FunctionWithLayers(stack, 'Fn', { runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler', code: inline });
