@@ -329,6 +329,32 @@ describe('layersmith report reads the templates of the assembly', () => {
     }]);
   });
 
+  test('a ROS template with a public FC layer ACL that no record declares is called out', () => {
+    // GIVEN a ROS CDK output dir whose template holds a public ALIYUN::FC3::LayerVersion
+    const dir = tempDir('ros-tpl');
+    fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify({
+      version: '1.0.0',
+      artifacts: { Fc: { type: 'aliyun:ros:stack', properties: { templateFile: 'Fc.template.json' } } },
+    }));
+    fs.writeFileSync(path.join(dir, 'Fc.template.json'), JSON.stringify({
+      ROSTemplateFormatVersion: '2015-09-01',
+      Resources: {
+        Shared: { Type: 'ALIYUN::FC3::LayerVersion', Properties: { LayerName: 'shared', Acl: '1' }, Metadata: { 'aliyun:ros:path': 'Fc/Shared/Resource' } },
+        Private: { Type: 'ALIYUN::FC3::LayerVersion', Properties: { LayerName: 'private', Acl: '0' }, Metadata: { 'aliyun:ros:path': 'Fc/Private/Resource' } },
+      },
+    }));
+
+    // WHEN reported with the public gate
+    const r = runCli(['report', dir, '--fail-on', 'public', '--format', 'json']);
+
+    // THEN only the public one is listed, as found in the template, and the gate fails
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).publicAccess).toEqual([{
+      layer: 'Fc/Shared/Resource', platform: 'alicloud', stack: 'Fc', source: 'template',
+      how: 'layer version Shared in Fc.template.json has a public ACL (not declared through a layersmith LayerPermission)',
+    }]);
+  });
+
   test('an assembly with no layersmith constructs says so and succeeds', () => {
     // GIVEN a cloud assembly with a stack but no layersmith records
     const dir = tempDir('plain-cdk');
