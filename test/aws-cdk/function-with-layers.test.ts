@@ -89,7 +89,10 @@ describe('FunctionWithLayers order', () => {
 
     // WHEN
     const fn = new FunctionWithLayers(stack, 'Fn', {
-      runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler', code: inline, layers: [tools],
+      runtime: lambda.Runtime.PYTHON_3_12,
+      handler: 'index.handler',
+      code: inline,
+      layers: [tools],
       insightsVersion: lambda.LambdaInsightsVersion.VERSION_1_0_229_0,
     });
 
