@@ -4,8 +4,9 @@
  * (each prints one Markdown section on stdout) and writes BENCHMARKS.md with the machine, the
  * date and the sections in file-name order.
  *
- * Options: `-- --only zip,inspect` runs only the named benches; BENCH_RUNS sets the number of
- * timed runs per measurement (each bench documents its default).
+ * Options: `-- --only zip,inspect` runs only the named benches and keeps the other sections of
+ * the existing BENCHMARKS.md (each section is tagged with its bench file); BENCH_RUNS sets the
+ * number of timed runs per measurement (each bench documents its default).
  */
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -23,10 +24,19 @@ process.stderr.write('bench: compiling (npx tsc -p tsconfig.json)\n');
 const tsc = spawnSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: repo, stdio: ['ignore', 'inherit', 'inherit'] });
 if (tsc.status !== 0) process.stderr.write(`bench: tsc exited with ${tsc.status}; running the benches on what it emitted\n`);
 
-const benches = fs.readdirSync(__dirname)
-  .filter((f) => f.endsWith('.bench.js'))
-  .filter((f) => !only || only.includes(f.replace(/\.bench\.js$/, '')))
-  .sort();
+const allBenches = fs.readdirSync(__dirname).filter((f) => f.endsWith('.bench.js')).sort();
+const benches = allBenches.filter((f) => !only || only.includes(f.replace(/\.bench\.js$/, '')));
+
+/** Sections of the existing BENCHMARKS.md by bench file, to keep those not re-run. */
+function previousSections() {
+  const file = path.join(repo, 'BENCHMARKS.md');
+  const out = new Map();
+  if (!fs.existsSync(file)) return out;
+  const parts = fs.readFileSync(file, 'utf8').split(/^<!-- bench: (\S+) -->$/m);
+  for (let i = 1; i + 1 < parts.length; i += 2) out.set(parts[i], parts[i + 1].trim());
+  return out;
+}
+const previous = previousSections();
 
 function cpuModel() {
   const cpus = os.cpus();
@@ -56,7 +66,11 @@ const header = [
 ];
 
 const sections = [];
-for (const bench of benches) {
+for (const bench of allBenches) {
+  if (!benches.includes(bench)) {
+    if (previous.has(bench)) sections.push(`<!-- bench: ${bench} -->`, previous.get(bench), '');
+    continue;
+  }
   process.stderr.write(`bench: running ${bench}\n`);
   const t0 = Date.now();
   const r = spawnSync(process.execPath, [path.join(__dirname, bench)], {
@@ -66,12 +80,15 @@ for (const bench of benches) {
     maxBuffer: 64 * 1024 * 1024,
   });
   const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+  sections.push(`<!-- bench: ${bench} -->`);
   if (r.status === 0) {
     sections.push(r.stdout.trim(), '');
   } else {
     sections.push(`## ${bench}`, '', `This bench failed (exit code ${r.status}${r.signal ? `, signal ${r.signal}` : ''}) after ${seconds} s; its output:`, '', '```', (r.stdout || '').trim(), '```', '');
   }
 }
+const kept = allBenches.filter((b) => !benches.includes(b) && previous.has(b));
+if (kept.length > 0) header.push(`Sections kept from an earlier run (not re-run this time): ${kept.join(', ')}.`, '');
 header.push(`Load average at the end: ${load()}. Total time ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s.`, '');
 fs.writeFileSync(path.join(repo, 'BENCHMARKS.md'), [...header, ...sections].join('\n'));
 process.stderr.write('bench: wrote BENCHMARKS.md\n');

@@ -16,11 +16,11 @@ export function entryNameProblem(name: string): EntryNameProblem | null {
   if (name.includes('\\')) return 'BACKSLASH';
   // A drive letter is absolute on Windows extractors even without a leading slash.
   if (name.startsWith('/') || /^[A-Za-z]:/.test(name)) return 'ABSOLUTE_PATH';
-  // Segment checks on the '/'-delimited form, with native substring searches (this runs for
-  // every entry of every ZIP read or written).
-  const body = `/${name.endsWith('/') ? name.slice(0, -1) : name}/`;
-  if (body.includes('/../')) return 'DOT_DOT';
-  if (body.includes('//') || body.includes('/./')) return 'EMPTY_SEGMENT';
+  // Segment checks with native substring searches, no allocation beyond the trailing-slash
+  // slice (this runs for every entry of every ZIP read or written).
+  const body = name.endsWith('/') ? name.slice(0, -1) : name;
+  if (body === '..' || body.startsWith('../') || body.endsWith('/..') || body.includes('/../')) return 'DOT_DOT';
+  if (body === '' || body === '.' || body.startsWith('./') || body.endsWith('/.') || body.includes('/./') || body.includes('//')) return 'EMPTY_SEGMENT';
   return null;
 }
 

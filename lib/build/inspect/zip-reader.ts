@@ -161,9 +161,8 @@ export class ZipReader {
       let localHeaderOffset = cd.readUInt32LE(p + 42);
       const end = p + 46 + nameLen + extraLen + commentLen;
       if (end > cd.length) this.truncated(`central directory record ${k + 1} of ${count} runs past the directory`);
-      const nameBytes = cd.subarray(p + 46, p + 46 + nameLen);
       // Bit 11 says UTF-8; tools that do not set it still mostly write UTF-8 (or ASCII).
-      const name = nameBytes.toString('utf8');
+      const name = cd.toString('utf8', p + 46, p + 46 + nameLen);
       if (uncompressedSize === MAX_U32 || compressedSize === MAX_U32 || localHeaderOffset === MAX_U32) {
         let x = p + 46 + nameLen;
         const xEnd = x + extraLen;
