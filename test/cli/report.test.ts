@@ -350,7 +350,10 @@ describe('layersmith report reads the templates of the assembly', () => {
     // THEN only the public one is listed, as found in the template, and the gate fails
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout).publicAccess).toEqual([{
-      layer: 'Fc/Shared/Resource', platform: 'alicloud', stack: 'Fc', source: 'template',
+      layer: 'Fc/Shared/Resource',
+      platform: 'alicloud',
+      stack: 'Fc',
+      source: 'template',
       how: 'layer version Shared in Fc.template.json has a public ACL (not declared through a layersmith LayerPermission)',
     }]);
   });
