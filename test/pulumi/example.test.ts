@@ -21,10 +21,8 @@ afterAll(() => {
   tree.cleanup();
 });
 
-interface ExampleExports {
-  layerArns: Record<'pythonCommon' | 'nodeDeps' | 'tools', pulumi.Output<string>>;
-  functions: Record<'helloPython' | 'helloNode', { arn: pulumi.Output<string>; layers: pulumi.Output<string[]> }>;
-}
+// A type-only reference: it also makes the test type-check include the example program.
+type ExampleExports = typeof import('../../examples/pulumi-app/index');
 
 async function runExample(platform: string): Promise<{ captured: CapturedResource[]; program: ExampleExports }> {
   const captured = await installMocks({ config: { 'layersmith-example:platform': platform } });
