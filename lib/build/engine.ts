@@ -77,13 +77,50 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
         builder: BUILDER_ID,
       },
     };
-    fs.renameSync(tmpZip, zipPath);
-    writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
-    progress.line(`built ${inputKey.slice(0, 12)}: ${manifest.zip.entryCount} entries, ${formatBytes(manifest.zip.zippedSize)} zipped, ${formatBytes(manifest.zip.unzippedSize)} unzipped in ${seconds(Date.now() - started)}`);
-    return { zipPath, manifestPath, manifest, inputKey, cacheHit: false };
+    const committed = await withKeyLock(cacheDir, inputKey, () => {
+      // Another process finished this key while we built: keep its entry, so a ZIP and its
+      // manifest always come from the same build (even for a command that is not reproducible).
+      const other = readArtifact(cacheDir, inputKey);
+      if (other) return other.manifest;
+      fs.renameSync(tmpZip, zipPath);
+      writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+      return manifest;
+    });
+    progress.line(`built ${inputKey.slice(0, 12)}: ${committed.zip.entryCount} entries, ${formatBytes(committed.zip.zippedSize)} zipped, ${formatBytes(committed.zip.unzippedSize)} unzipped in ${seconds(Date.now() - started)}`);
+    return { zipPath, manifestPath, manifest: committed, inputKey, cacheHit: false };
   } finally {
     fs.rmSync(tmpZip, { force: true });
     fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** A lock older than this is from a killed process (the section it guards takes milliseconds). */
+const LOCK_STALE_MS = 30_000;
+
+/**
+ * Runs `fn` while holding `<key>.lock` in the cache directory (created exclusively). Guards only
+ * the commit of a finished build, never the build itself, so waiting is short.
+ */
+async function withKeyLock<T>(cacheDir: string, key: string, fn: () => T): Promise<T> {
+  const lock = path.join(cacheDir, `${key}.lock`);
+  for (;;) {
+    try {
+      fs.closeSync(fs.openSync(lock, 'wx'));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_STALE_MS) fs.rmSync(lock, { force: true });
+      } catch {
+        // the holder released it between our open and stat: try again
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    fs.rmSync(lock, { force: true });
   }
 }
 

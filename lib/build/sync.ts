@@ -25,7 +25,9 @@ export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTa
     fs.writeFileSync(inFile, JSON.stringify({ spec, target, inputKey, options }));
     const res = spawnSync(process.execPath, [...workerArgv(), inFile, outFile], {
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: process.env,
+      // Under ts-node, './engine' must resolve to engine.ts even where a stale engine.js sits
+      // next to it (Node tries .js first otherwise).
+      env: { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true' },
     });
     if (res.error) throw new Error(`buildLayerSync: could not start the build process (${process.execPath}): ${res.error.message}`);
     if (!fs.existsSync(outFile)) {

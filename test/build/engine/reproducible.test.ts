@@ -82,9 +82,10 @@ describe('reproducible builds', () => {
 
 describe('concurrent builds of one key', () => {
   test('two processes building the same key at once both succeed and leave one valid artifact', async () => {
-    // GIVEN a slow command source and one shared cache directory
+    // GIVEN a slow command source whose output differs per run (so the two builds differ), and
+    // one shared cache directory
     const proj = makeTempDir('conc-');
-    writeTree(proj, { 'build.sh': 'sleep 1\nmkdir -p "$1/share"\nseq 1 2000 > "$1/share/numbers.txt"\n' });
+    writeTree(proj, { 'build.sh': 'sleep 1\nmkdir -p "$1/share"\nseq 1 2000 > "$1/share/numbers.txt"\necho "$$ $(date +%N)" > "$1/share/run.txt"\n' });
     const cacheDir = makeTempDir('cache-shared-');
     const spec = LayerSource.command({ command: ['sh', 'build.sh', '{output}'], cwd: proj, inputs: ['build.sh'] }).bind();
     const request = path.join(proj, 'request.json');
@@ -92,10 +93,14 @@ describe('concurrent builds of one key', () => {
 
     // WHEN two real worker processes build it simultaneously
     const worker = path.resolve(__dirname, '../../../lib/build/worker.ts');
-    const runWorker = (n: number): Promise<{ code: number | null; result: { artifact?: { zipPath: string; inputKey: string }; error?: unknown } }> =>
+    type WorkerResult = { artifact?: { zipPath: string; inputKey: string; manifest: { zip: { sha256: string } } }; error?: unknown };
+    const runWorker = (n: number): Promise<{ code: number | null; result: WorkerResult }> =>
       new Promise((resolve, reject) => {
         const out = path.join(proj, `result-${n}.json`);
-        const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), worker, request, out], { stdio: 'inherit' });
+        const child = spawn(process.execPath, ['-r', require.resolve('ts-node/register/transpile-only'), worker, request, out], {
+          stdio: 'inherit',
+          env: { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true' },
+        });
         child.on('error', reject);
         child.on('close', (code) => resolve({ code, result: JSON.parse(fs.readFileSync(out, 'utf8')) }));
       });
@@ -109,7 +114,10 @@ describe('concurrent builds of one key', () => {
     expect(cached).toBeDefined();
     const inspected = await inspectZip(cached!.zipPath);
     expect(inspected.zip).toEqual(cached!.manifest.zip);
-    expect(inspected.entries.map((e) => e.path)).toEqual(['share/', 'share/numbers.txt']);
+    expect(inspected.entries.map((e) => e.path)).toEqual(['share/', 'share/numbers.txt', 'share/run.txt']);
+    // and both callers were handed the manifest of the ZIP that is actually there
+    expect(r1.result.artifact!.manifest.zip.sha256).toBe(inspected.zip.sha256);
+    expect(r2.result.artifact!.manifest.zip.sha256).toBe(inspected.zip.sha256);
     // and no temp file survives next to the entry
     expect(fs.readdirSync(cacheDir).sort()).toEqual([`${cached!.inputKey}.manifest.json`, `${cached!.inputKey}.zip`]);
   });
