@@ -94,16 +94,18 @@ describe('LS-UNZIPPED-BUDGET', () => {
 });
 
 describe('LS-RUNTIME-COMPAT', () => {
-  test('AWS: a layer declaring other runtimes is an error', () => {
+  test('AWS: a layer declaring other runtimes is an error (the declaration is all that is known of its build)', () => {
     const [f] = byRule(analyzeStack(stack('aws', [py('a', undefined, { compatibleRuntimes: ['python3.11', 'python3.13'] })])).findings, 'LS-RUNTIME-COMPAT');
     expect(f).toMatchObject({ severity: 'error', layer: 'a' });
-    expect(f.message).toBe('Layer a declares compatible runtimes python3.11, python3.13, which do not include the function runtime python3.12.');
+    expect(f.message).toBe('Layer a declares compatible runtimes python3.11, python3.13, which do not include the function runtime python3.12; '
+      + 'Lambda would deploy it, but the layer says it was built for other runtimes.');
     expect(byRule(analyzeStack(stack('aws', [py('a', undefined, { compatibleRuntimes: ['python3.12'] })])).findings, 'LS-RUNTIME-COMPAT')).toEqual([]);
   });
 
-  test('FC: compatibleRuntime is informative, so a mismatch is a warning', () => {
+  test('FC: the API rejects a runtime the layer does not list, so it is an error', () => {
     const [f] = byRule(analyzeStack(stack('alicloud', [py('a', undefined, { compatibleRuntimes: ['python3.10'] })])).findings, 'LS-RUNTIME-COMPAT');
-    expect(f.severity).toBe('warning');
+    expect(f.severity).toBe('error');
+    expect(f.message).toContain('Function Compute rejects the function ("runtime is not supported by layer")');
   });
 
   test('FC custom-container cannot attach layers at all', () => {

@@ -21,15 +21,20 @@ export const RUNTIME_COMPAT: StackRule = {
       }];
     }
     const findings: Finding[] = [];
-    // FC treats compatibleRuntime as information only; AWS layers declare it for the runtimes they were built for.
-    const severity = ctx.input.platform === 'aws' ? 'error' : 'warning';
+    // FC rejects the attachment ("InvalidArgument: runtime: X is not supported by layer", FC FAQ
+    // "Layer configuration error"). Lambda only filters layer lists by CompatibleRuntimes, but the
+    // declaration is all layersmith knows of what the layer was built for, so both fail synth and
+    // the fix is one list entry.
     for (const layer of ctx.layers) {
       const declared = layer.compatibleRuntimes;
       if (!declared || declared.length === 0 || declared.includes(fnRuntime)) continue;
       findings.push({
         ruleId: ID,
-        severity,
-        message: `Layer ${layer.displayName} declares compatible runtimes ${declared.join(', ')}, which do not include the function runtime ${fnRuntime}.`,
+        severity: 'error',
+        message: `Layer ${layer.displayName} declares compatible runtimes ${declared.join(', ')}, which do not include the function runtime ${fnRuntime}`
+          + (ctx.input.platform === 'alicloud'
+            ? '; Function Compute rejects the function ("runtime is not supported by layer").'
+            : '; Lambda would deploy it, but the layer says it was built for other runtimes.'),
         fix: `Build the layer for ${fnRuntime} and add it to compatibleRuntimes, or use a layer built for ${fnRuntime}.`,
         layer: layer.displayName,
         data: { runtime: fnRuntime, compatibleRuntimes: [...declared] },
