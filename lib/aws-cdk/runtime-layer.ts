@@ -16,7 +16,7 @@ import { LayerGrant, analyzeLayer, formatFindings, parseLayerVersionArn, validat
 import { LayerPermission, grantFromPermission, grantRecords } from './layer-permission';
 import { writeAssemblyManifest, writeAssemblyRecord } from '../core/assembly';
 import type { LayerRecord } from '../core/assembly';
-import type { ArchitectureId, Finding, StackLayer } from '../core/model';
+import type { ArchitectureId, Finding, LayerManifest, StackLayer } from '../core/model';
 import { annotateFindings } from './private/annotate';
 import { LayerBuild, anchorDirectory } from './private/layer-build';
 
@@ -168,11 +168,12 @@ export class RuntimeLayer extends lambda.LayerVersion {
 
     for (const grant of props.grants ?? []) this.grantUsage(grant);
 
+    // Records are written during synthesis, after validation: a synth that fails writes none.
     attachCustomSynthesis(this, { onSynthesize: (session) => this.writeAssembly(session.outdir) });
   }
 
   /** The built layer's manifest; undefined when bundling was skipped for this stack. */
-  public get manifest() {
+  public get manifest(): LayerManifest | undefined {
     return this.build.built?.manifest;
   }
 
