@@ -42,7 +42,7 @@ export class OrdersStack extends ros.Stack {
       license: 'MIT',
     });
     // FC shares a layer with everyone or no one: this makes every version public (ACL '1').
-    new LayerPermission(this, 'FormatToolsPublic', { layer: formatTools, grants: [LayerGrant.public()] });
+    new LayerPermission(this, 'FormatToolsPublic', { layer: formatTools, grant: LayerGrant.public() });
 
     const python310 = RuntimeLayer.fromLayerVersionArn(this, 'Python310', OFFICIAL_PYTHON310);
 

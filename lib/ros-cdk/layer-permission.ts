@@ -7,10 +7,11 @@ export interface LayerPermissionProps {
   /** The layer to share; it must be a RuntimeLayer defined in this app (FC sets the ACL on the layer itself). */
   readonly layer: ILayerVersion;
   /**
-   * Who may use the layer. On FC only `LayerGrant.public()` can be expressed (ACL '1'); account and
-   * organization grants fail synth, because FC has no per-account or per-organization sharing.
+   * Who may use the layer (the same prop as layersmith/aws-cdk's LayerPermission). On FC only
+   * `LayerGrant.public()` can be expressed (ACL '1'); account and organization grants fail synth,
+   * because FC has no per-account or per-organization sharing.
    */
-  readonly grants: LayerGrant[];
+  readonly grant: LayerGrant;
 }
 
 /**
@@ -22,6 +23,8 @@ export interface LayerPermissionProps {
  * so versions of one layer that disagree fail synth.
  */
 export class LayerPermission extends ros.Construct {
+  /** The grant this permission renders. */
+  public readonly grant: LayerGrant;
   /** The ACL the layer has after this permission. */
   public readonly acl: 'private' | 'public';
 
@@ -34,7 +37,8 @@ export class LayerPermission extends ros.Construct {
         'Fix: set the ACL where that layer is defined (its owner account), or build the layer here with RuntimeLayer.',
       );
     }
-    props.layer.addGrants(props.grants, this.node.path);
+    this.grant = props.grant;
+    props.layer.addGrants([props.grant], this.node.path);
     this.acl = props.layer.aclValue;
   }
 }

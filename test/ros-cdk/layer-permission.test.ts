@@ -26,13 +26,14 @@ describe('LayerPermission', () => {
     // GIVEN
     const t = makeApp();
     const layer = pythonLayer(t.stack, 'Shared', { layerName: 'shared' });
-    const permission = new LayerPermission(t.stack, 'Everyone', { layer, grants: [LayerGrant.public()] });
+    const permission = new LayerPermission(t.stack, 'Everyone', { layer, grant: LayerGrant.public() });
 
     // WHEN
     const template = synthTemplate(t);
 
     // THEN
     expect(permission.acl).toBe('public');
+    expect(permission.grant.kind).toBe('public');
     const { resource } = onlyResource(template, FC3_LAYER_VERSION_TYPE);
     expect(resource.Properties.Acl).toBe('1');
     expect(resource.DeletionPolicy).toBe('Retain');
@@ -67,7 +68,7 @@ describe('LayerPermission', () => {
     const layer = pythonLayer(t.stack, 'Shared');
 
     // WHEN / THEN
-    expect(() => new LayerPermission(t.stack, 'Partner', { layer, grants: [LayerGrant.account('123456789012')] }))
+    expect(() => new LayerPermission(t.stack, 'Partner', { layer, grant: LayerGrant.account('123456789012') }))
       .toThrow(/LayersStack\/Partner[\s\S]*(per-account|account)[\s\S]*public/i);
     // nothing was changed on the layer
     expect(layer.aclValue).toBe('private');
@@ -76,7 +77,7 @@ describe('LayerPermission', () => {
   test('GIVEN an organization grant WHEN the permission is created THEN it fails with the construct path', () => {
     const t = makeApp();
     const layer = pythonLayer(t.stack, 'Shared');
-    expect(() => new LayerPermission(t.stack, 'Org', { layer, grants: [LayerGrant.organization('o-abcdefghij')] }))
+    expect(() => new LayerPermission(t.stack, 'Org', { layer, grant: LayerGrant.organization('o-abcdefghij') }))
       .toThrow(/LayersStack\/Org[\s\S]*organi[sz]ation/i);
   });
 
@@ -89,7 +90,7 @@ describe('LayerPermission', () => {
   test('GIVEN a layer imported by ARN WHEN a permission targets it THEN it fails saying the ACL belongs to the owner', () => {
     const t = makeApp();
     const imported = RuntimeLayer.fromLayerVersionArn(t.stack, 'Official', 'acs:fc:cn-hangzhou:official:layers/Python310/versions/2');
-    expect(() => new LayerPermission(t.stack, 'Share', { layer: imported, grants: [LayerGrant.public()] }))
+    expect(() => new LayerPermission(t.stack, 'Share', { layer: imported, grant: LayerGrant.public() }))
       .toThrow(/LayersStack\/Share: LayerPermission can only set the ACL of a RuntimeLayer defined in this app[\s\S]*acs:fc:cn-hangzhou:official:layers\/Python310\/versions\/2/);
   });
 
