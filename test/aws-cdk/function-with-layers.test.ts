@@ -106,6 +106,32 @@ describe('FunctionWithLayers order', () => {
     expect(layers[1]).toEqual({ Ref: stack.getLogicalId(tools.node.defaultChild as lambda.CfnLayerVersion) });
   });
 
+  test('GIVEN layers in a platform stack and a function in a service stack WHEN synthesized THEN the order holds across stacks and the layers are still checked', () => {
+    // GIVEN
+    const app = newApp();
+    const platform = new Stack(app, 'Platform');
+    const first = layer(platform, 'First', { 'bin/healthcheck': 'first\n' });
+    const second = layer(platform, 'Second', { 'bin/healthcheck': 'second\n' });
+    const service = new Stack(app, 'Service');
+
+    // WHEN
+    new FunctionWithLayers(service, 'Fn', {
+      runtime: lambda.Runtime.PYTHON_3_12,
+      handler: 'index.handler',
+      code: inline,
+      layers: [second, first],
+    });
+
+    // THEN
+    const layers = Object.values(Template.fromStack(service).findResources('AWS::Lambda::Function'))[0].Properties.Layers;
+    expect(layers.map((l: any) => JSON.stringify(l))).toEqual([
+      expect.stringMatching(/Fn::ImportValue.*Second/),
+      expect.stringMatching(/Fn::ImportValue.*First/),
+    ]);
+    const warnings = Annotations.fromStack(service).findWarning('/Service/Fn', Match.stringLikeRegexp('LS-SHADOWED-FILE'));
+    expect(String(warnings[0].entry.data)).toMatch(/hidden by layer Platform\/First/);
+  });
+
   test('GIVEN a function without layers WHEN synthesized THEN no Layers property is rendered', () => {
     const stack = new Stack(newApp(), 'Stack');
     new FunctionWithLayers(stack, 'Fn', { runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler', code: inline });
