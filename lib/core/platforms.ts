@@ -182,6 +182,9 @@ export const ALIBABA_FC: PlatformProfile = Object.freeze({
 
 const PROFILES: Readonly<Record<PlatformId, PlatformProfile>> = { aws: AWS_LAMBDA, alicloud: ALIBABA_FC };
 
+/** Limits an app may override (the unconfirmed or account-specific ones). */
+export const OVERRIDABLE_LIMITS: readonly (keyof PlatformLimitOverrides)[] = ['maxLayersPerFunction', 'maxUnzippedBytes', 'maxInlineZipBytes'];
+
 /** The platform ids layersmith knows. */
 export const PLATFORM_IDS: readonly PlatformId[] = ['aws', 'alicloud'];
 
@@ -198,7 +201,7 @@ export function getPlatform(id: PlatformId, overrides?: Partial<PlatformLimitOve
   const applied: Record<string, number> = {};
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
-    if (!(key in base.limits)) {
+    if (!OVERRIDABLE_LIMITS.includes(key as keyof PlatformLimitOverrides)) {
       throw new Error(`Unknown limit override '${key}' for ${base.displayName}: overridable limits are maxLayersPerFunction, maxUnzippedBytes, maxInlineZipBytes.`);
     }
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {

@@ -67,6 +67,8 @@ describe('platform profiles', () => {
       .toThrow('Limit override maxLayersPerFunction=0 for AWS Lambda must be a positive integer (the default is 5).');
     expect(() => getPlatform('aws', { maxUnzippedBytes: 1.5 })).toThrow(/maxUnzippedBytes=1.5/);
     expect(() => getPlatform('aws', { maxColour: 3 } as never)).toThrow(/Unknown limit override 'maxColour'/);
+    expect(() => getPlatform('aws', { maxDescriptionLength: 1000 } as never))
+      .toThrow("Unknown limit override 'maxDescriptionLength' for AWS Lambda: overridable limits are maxLayersPerFunction, maxUnzippedBytes, maxInlineZipBytes.");
   });
 
   test('an unknown platform id is an error listing the valid ones', () => {
