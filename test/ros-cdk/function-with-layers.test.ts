@@ -102,18 +102,14 @@ describe('FunctionWithLayers', () => {
       .toMatch(/LS-SHADOWED-FILE[\s\S]*hidden by layer LayersStack\/First[\s\S]*first layer[\s\S]*python\/settings\.py/);
   });
 
-  test('GIVEN a layer declared for another runtime WHEN synthesized THEN a warning names both runtimes (FC treats the list as information)', () => {
+  test('GIVEN a layer declared for another runtime WHEN synthesized THEN synth fails naming both runtimes (FC rejects a runtime the layer does not list)', () => {
     // GIVEN
     const t = makeApp();
     const older = layer(t.stack, 'Older', { 'python/o.py': 'O = 1\n' }, ['python3.9']);
     new FunctionWithLayers(t.stack, 'Py', fnProps([older]));
 
-    // WHEN
-    synthTemplate(t);
-
-    // THEN
-    const warnings = annotations(t.outdir, 'aliyun:ros:warning').filter(([p]) => p === '/LayersStack/Py').map(([, m]) => m);
-    expect(warnings.join('\n')).toMatch(/LS-RUNTIME-COMPAT[\s\S]*python3\.9[\s\S]*python3\.10/);
+    // WHEN / THEN
+    expect(() => t.app.synth()).toThrow(/\[LayersStack\/Py\][\s\S]*LS-RUNTIME-COMPAT[\s\S]*python3\.9[\s\S]*python3\.10/);
   });
 
   test('GIVEN a Node.js layer on a Python function WHEN synthesized THEN synth fails with the layout Python needs', () => {
