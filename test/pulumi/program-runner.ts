@@ -2,7 +2,7 @@
  * Runs one Pulumi program under mocks in its own process, the way the Pulumi language host does:
  * an unhandled rejection or uncaught exception fails the program (reported once per error). When
  * the event loop is empty (the program is done) it prints what was created and what failed as one
- * JSON line. Usage: node -r ts-node/register/transpile-only program-runner.ts <module> <export> [config-json]
+ * JSON line. Usage: node -r ts-node/register/transpile-only program-runner.ts <module> <export|-> [config-json]
  */
 import * as path from 'path';
 import { installMocks } from './mocks';
@@ -23,11 +23,15 @@ async function main(): Promise<void> {
   process.on('beforeExit', () => {
     if (printed) return;
     printed = true;
-    process.stdout.write(`PROGRAM-RESULT ${JSON.stringify({ errors, resources: captured.map((r) => ({ type: r.type, name: r.name, custom: r.custom })) })}\n`);
+    const resources = captured.map((r) => ({ type: r.type, name: r.name, custom: r.custom, inputs: r.inputs }));
+    // Long strings (inline base64 ZIPs) are cut: the result is for reading, not for deploying.
+    const short = (_key: string, value: unknown) => typeof value === 'string' && value.length > 120 ? `${value.slice(0, 40)}... (${value.length} chars)` : value;
+    process.stdout.write(`PROGRAM-RESULT ${JSON.stringify({ errors, resources: JSON.parse(JSON.stringify(resources, short)) })}\n`);
   });
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(path.resolve(modulePath));
-  await mod[exportName]();
+  // '-' runs a module-level program (as the Pulumi CLI does with index.ts).
+  if (exportName !== '-') await mod[exportName]();
 }
 
 main().catch((e) => {

@@ -4,7 +4,7 @@ import * as path from 'path';
 /** What a program run in its own process created and which errors failed it. */
 export interface ProgramResult {
   readonly errors: string[];
-  readonly resources: { type: string; name: string; custom: boolean }[];
+  readonly resources: { type: string; name: string; custom: boolean; inputs: Record<string, any> }[];
 }
 
 const REPO = path.resolve(__dirname, '..', '..');
