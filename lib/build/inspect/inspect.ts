@@ -1,7 +1,7 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Crc64 } from '../../core/checksums';
-import { createHash } from 'crypto';
 import type { LayerManifest, ManifestEntry, NativeBinary, PackageRecord, WheelTagRecord } from '../../core/model';
 import { compareEntryNames, sortByEntryName } from '../entry-name';
 import { ZipInspectionError } from './errors';

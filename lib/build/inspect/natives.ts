@@ -90,7 +90,7 @@ function detectElf(path: string, head: Buffer): NativeBinary[] {
 /** Whether an entry is worth reading for a native header (by name or execute bit). */
 export function isNativeCandidate(path: string, mode: number): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1);
-  if (/\.(so|node|dylib|dll|exe|pyd|bundle|a|o)$/i.test(base) || /\.so\.[0-9.]+$/.test(base)) return true;
+  if (/\.(so|node|dylib|dll|exe|pyd|bundle|o)$/i.test(base) || /\.so\.[0-9.]+$/.test(base)) return true;
   // Executables without a script extension (bin/*, bootstrap) are often native.
   return (mode & 0o111) !== 0 && !/\.(js|cjs|mjs|ts|py|sh|rb|php|pl|json|md|txt)$/i.test(base);
 }

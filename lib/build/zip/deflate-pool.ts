@@ -94,6 +94,13 @@ export class BatchFileError extends Error {
   }
 }
 
+interface WorkerReply {
+  readonly id: number;
+  readonly meta?: Float64Array;
+  readonly data?: ArrayBuffer;
+  readonly error?: { index: number; code: string; message: string };
+}
+
 interface Job {
   readonly id: number;
   readonly paths: readonly string[];
@@ -149,7 +156,7 @@ export class DeflatePool {
     }
   }
 
-  private onMessage(w: Worker, msg: { id: number; meta?: Float64Array; data?: ArrayBuffer; error?: { index: number; code: string; message: string } }): void {
+  private onMessage(w: Worker, msg: WorkerReply): void {
     const job = this.running.get(w);
     this.running.delete(w);
     this.idle.push(w);
@@ -163,7 +170,12 @@ export class DeflatePool {
         let offset = 0;
         for (let i = 0; i < job.paths.length; i++) {
           const len = meta[i * 4 + 3];
-          out.push({ method: meta[i * 4] === 8 ? 8 : 0, crc32: meta[i * 4 + 1], uncompressedSize: meta[i * 4 + 2], data: data.subarray(offset, offset + len) });
+          out.push({
+            method: meta[i * 4] === 8 ? 8 : 0,
+            crc32: meta[i * 4 + 1],
+            uncompressedSize: meta[i * 4 + 2],
+            data: data.subarray(offset, offset + len),
+          });
           offset += len;
         }
         job.resolve(out);

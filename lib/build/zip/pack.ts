@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
+import * as nodePath from 'path';
 import { pipeline } from 'stream';
 import * as zlib from 'zlib';
 import type { ExcludedFile } from '../../core/model';
@@ -131,8 +131,8 @@ interface PlannedEntry {
  * are written when there are 65,535 entries or more, or an offset or size passes 4 GiB.
  */
 export async function packDirectory(rootDir: string, outZip: string, options: PackOptions = {}): Promise<PackResult> {
-  const root = path.resolve(rootDir);
-  const target = path.resolve(outZip);
+  const root = nodePath.resolve(rootDir);
+  const target = nodePath.resolve(outZip);
   const level = options.level ?? 6;
   if (!Number.isInteger(level) || level < 0 || level > 9) {
     throw new ZipPackError('BAD_OPTION', root, `layersmith: deflate level ${level} is not an integer from 0 to 9; pass level: 6 (the default) or another value in 0-9.`);
@@ -157,8 +157,8 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
   sortByEntryName(entries, (e) => e.name);
   sortByEntryName(excluded, (e) => e.path);
 
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
+  fs.mkdirSync(nodePath.dirname(target), { recursive: true });
+  const temp = nodePath.join(nodePath.dirname(target), `.${nodePath.basename(target)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
   const writer = await ZipFileWriter.open(temp);
   const pool = new DeflatePool(workers, level);
   try {
@@ -192,7 +192,7 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], o
   const stack: string[] = [''];
   while (stack.length > 0) {
     const relDir = stack.pop()!;
-    const absDir = relDir === '' ? root : path.join(root, relDir);
+    const absDir = relDir === '' ? root : nodePath.join(root, relDir);
     let dirents: fs.Dirent[];
     try {
       dirents = fs.readdirSync(absDir, { withFileTypes: true });
@@ -201,17 +201,14 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], o
     }
     for (const d of dirents) {
       const rel = relDir === '' ? d.name : `${relDir}/${d.name}`;
-      const abs = path.join(absDir, d.name);
+      const abs = nodePath.join(absDir, d.name);
       const nameProblem = validateEntryName(rel);
       if (nameProblem) {
         throw new ZipPackError('BAD_ENTRY_NAME', abs, `layersmith: ${abs} cannot go into a layer ZIP: ${nameProblem}. Rename it or add it to excludes.`);
       }
       let kind: 'file' | 'directory' | 'symlink' | 'other';
       let st: fs.Stats | undefined;
-      if (d.isFile()) kind = 'file';
-      else if (d.isDirectory()) kind = 'directory';
-      else if (d.isSymbolicLink()) kind = 'symlink';
-      else {
+      if (d.isFile()) {kind = 'file';} else if (d.isDirectory()) {kind = 'directory';} else if (d.isSymbolicLink()) {kind = 'symlink';} else {
         // Some file systems report no type in readdir; ask lstat.
         st = fs.lstatSync(abs);
         kind = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
@@ -235,8 +232,8 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], o
         out.push({ name: rel, absPath: abs, kind, unixMode: normalisedFileMode(st.mode), size: st.size });
       } else if (kind === 'symlink') {
         const linkTarget = fs.readlinkSync(abs);
-        const resolved = path.posix.normalize(path.posix.join(path.posix.dirname(rel), linkTarget.split(path.sep).join('/')));
-        if (path.isAbsolute(linkTarget) || path.posix.isAbsolute(linkTarget) || resolved === '..' || resolved.startsWith('../')) {
+        const resolved = nodePath.posix.normalize(nodePath.posix.join(nodePath.posix.dirname(rel), linkTarget.split(nodePath.sep).join('/')));
+        if (nodePath.isAbsolute(linkTarget) || nodePath.posix.isAbsolute(linkTarget) || resolved === '..' || resolved.startsWith('../')) {
           throw new ZipPackError('SYMLINK_ESCAPE', abs,
             `layersmith: symlink ${abs} points to ${linkTarget}, outside the layer root ${root}. `
             + 'A layer is extracted under /opt, so the link would dangle or reach into the function\'s file system. '

@@ -127,8 +127,15 @@ export class ZipFileWriter {
     header.writeUInt16LE(name.length, 26);
     header.writeUInt16LE(0, 28);
     this.entries.push({
-      name, flags, method, versionNeeded: method === 8 ? 20 : 10, crc32: crc32 >>> 0, compressedSize, uncompressedSize,
-      externalAttr: externalAttributes(entry.unixMode), offset: this.offset,
+      name,
+      flags,
+      method,
+      versionNeeded: method === 8 ? 20 : 10,
+      crc32: crc32 >>> 0,
+      compressedSize,
+      uncompressedSize,
+      externalAttr: externalAttributes(entry.unixMode),
+      offset: this.offset,
     });
     this.push(header);
     this.push(name);
@@ -194,8 +201,15 @@ export class ZipFileWriter {
     }
     this.push(descriptor);
     this.entries.push({
-      name, flags, method: 8, versionNeeded: zip64 ? 45 : 20, crc32: done.crc32 >>> 0, compressedSize, uncompressedSize: done.uncompressedSize,
-      externalAttr: externalAttributes(entry.unixMode), offset,
+      name,
+      flags,
+      method: 8,
+      versionNeeded: zip64 ? 45 : 20,
+      crc32: done.crc32 >>> 0,
+      compressedSize,
+      uncompressedSize: done.uncompressedSize,
+      externalAttr: externalAttributes(entry.unixMode),
+      offset,
     });
   }
 

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { crc64Decimal, sha256Base64 } from '../../../lib/core/checksums';
 import { extractZip, inspectZip, ZipErrorCode, ZipInspectionError } from '../../../lib/build/inspect';
 import { packDirectory } from '../../../lib/build/zip';
+import { crc64Decimal, sha256Base64 } from '../../../lib/core/checksums';
 import { tempDir, writeTree } from '../zip/helpers';
 import { rawZip, RawEntry } from '../zip/raw-zip';
 
@@ -79,7 +79,13 @@ describe('inspectZip: a layer built by packDirectory', () => {
 
     // THEN the manifest describes exactly what is in it
     const bytes = fs.readFileSync(zip);
-    expect(m.zip).toEqual({ sha256: sha256Base64(bytes), crc64: crc64Decimal(bytes), zippedSize: bytes.length, unzippedSize: 9 + 18 + 4, entryCount: 6 });
+    expect(m.zip).toEqual({
+      sha256: sha256Base64(bytes),
+      crc64: crc64Decimal(bytes),
+      zippedSize: bytes.length,
+      unzippedSize: 9 + 18 + 4,
+      entryCount: 6,
+    });
     expect(m.entries.map((e) => [e.path, e.type, e.mode.toString(8), e.size])).toEqual([
       ['bin/', 'directory', '755', 0],
       ['bin/alias', 'symlink', '777', 4],

@@ -52,7 +52,8 @@ export function readWithYauzl(zipPath: string): Promise<YauzlEntry[]> {
           stream.on('data', (c: Buffer) => chunks.push(c));
           stream.on('error', reject);
           stream.on('end', () => {
-            out.push({ name: entry.fileName, data: Buffer.concat(chunks), externalAttr: entry.externalFileAttributes, method: entry.compressionMethod });
+            const data = Buffer.concat(chunks);
+            out.push({ name: entry.fileName, data, externalAttr: entry.externalFileAttributes, method: entry.compressionMethod });
             zip.readEntry();
           });
         });

@@ -1,10 +1,10 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { crc64Decimal, sha256Base64 } from '../../../lib/core/checksums';
+import { hasTool, readWithYauzl, tempDir, writeTree } from './helpers';
 import { inspectZip } from '../../../lib/build/inspect';
 import { packDirectory, validateEntryName, ZipPackError } from '../../../lib/build/zip';
-import { hasTool, readWithYauzl, tempDir, writeTree } from './helpers';
+import { crc64Decimal, sha256Base64 } from '../../../lib/core/checksums';
 
 let dir: string;
 beforeEach(() => {
