@@ -86,6 +86,8 @@ export interface GrantReview {
   readonly principal: string;
   readonly organizationId?: string;
   readonly statementId?: string;
+  /** 'record': declared through layersmith; 'template': a permission only the template holds. */
+  readonly source: 'record' | 'template';
 }
 
 export interface FunctionLayerReview {
@@ -148,8 +150,10 @@ export function buildReport(assembly: LoadedAssembly): ReviewReport {
   }
 
   const layers = layerRecords.map((l) => reviewLayer(l.record, manifests.get(l.record.path)));
-  const grants = layerRecords.flatMap((l) => reviewGrants(l.record))
-    .sort((a, b) => byCodePoint(a.layer, b.layer) || byCodePoint(a.kind, b.kind) || byCodePoint(a.principal, b.principal)
+  const grants = [
+    ...layerRecords.flatMap((l) => reviewGrants(l.record)),
+    ...undeclaredPermissions(layerRecords.map((l) => l.record), assembly.templates),
+  ].sort((a, b) => byCodePoint(a.layer, b.layer) || byCodePoint(a.kind, b.kind) || byCodePoint(a.principal, b.principal)
       || byCodePoint(a.organizationId ?? '', b.organizationId ?? ''));
 
   const functions = functionRecords.map((f) => reviewFunction(assembly, f.record, layerByPath, manifests));
@@ -223,7 +227,7 @@ function reviewGrants(record: LayerRecord): GrantReview[] {
   if (record.platform === 'alicloud') {
     // FC shares per layer through its ACL, never per account; only a public ACL grants anything.
     return isPublic(record)
-      ? [{ layer: record.path, platform: record.platform, versions: 'every version (FC ACL is per layer)', kind: 'public', principal: '*' }]
+      ? [{ layer: record.path, platform: record.platform, versions: 'every version (FC ACL is per layer)', kind: 'public', principal: '*', source: 'record' }]
       : [];
   }
   return record.grants.map((g: GrantRecord) => ({
@@ -234,7 +238,39 @@ function reviewGrants(record: LayerRecord): GrantReview[] {
     principal: g.principal,
     organizationId: g.organizationId,
     statementId: g.statementId,
+    source: 'record',
   }));
+}
+
+/**
+ * AWS permissions in the templates that no layersmith record declares (hand-written
+ * CfnLayerVersionPermission, another library): a reviewer must see every grant that will deploy.
+ */
+function undeclaredPermissions(layers: readonly LayerRecord[], templates: readonly AssemblyTemplate[]): GrantReview[] {
+  const out: GrantReview[] = [];
+  for (const template of templates) {
+    for (const id of Object.keys(template.resources).sort(byCodePoint)) {
+      const resource = template.resources[id];
+      if (resource.Type !== 'AWS::Lambda::LayerVersionPermission') continue;
+      const props = resource.Properties ?? {};
+      const principal = typeof props.Principal === 'string' ? props.Principal : JSON.stringify(props.Principal);
+      const organizationId = typeof props.OrganizationId === 'string' ? props.OrganizationId : undefined;
+      const target = resolveLayerRef(template, props.LayerVersionArn);
+      const owner = layers.find((l) => isUnder(target, l.path));
+      const declared = owner?.grants.some((g) => g.principal === principal && g.organizationId === organizationId);
+      if (declared) continue;
+      out.push({
+        layer: owner?.path ?? target,
+        platform: 'aws',
+        versions: `only in ${template.file} (${id}), not declared through layersmith`,
+        kind: organizationId ? 'organization' : principal === '*' ? 'public' : 'account',
+        principal,
+        organizationId,
+        source: 'template',
+      });
+    }
+  }
+  return out;
 }
 
 function reviewFunction(

@@ -319,7 +319,13 @@ describe('layersmith report reads the templates of the assembly', () => {
     // WHEN reported
     const json = JSON.parse(runCli(['report', dir, '--format', 'json']).stdout);
 
-    // THEN the Principal * permission is a public entry from the template; the org one is not
+    // THEN both permissions are grants found only in the template
+    type G = { layer: string; kind: string; source: string; versions: string };
+    expect(json.grants.map((g: G) => [g.layer, g.kind, g.source, g.versions])).toEqual([
+      ['App/Private', 'organization', 'template', 'only in App.template.json (OrgPerm), not declared through layersmith'],
+      ['App/Private', 'public', 'template', 'only in App.template.json (Perm), not declared through layersmith'],
+    ]);
+    // AND the Principal * permission is a public entry from the template; the org one is not
     expect(json.publicAccess).toEqual([{
       layer: 'App/Private/Resource',
       platform: 'aws',
