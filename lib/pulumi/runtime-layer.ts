@@ -54,6 +54,18 @@ export interface RuntimeLayerArgs {
    */
   readonly retainOldVersions?: boolean;
   /**
+   * AWS only: S3 bucket (in the layer's region) that receives the ZIP; the version is then
+   * published from S3 (`s3Bucket`/`s3Key`), which also takes ZIPs over Lambda's inline upload limit.
+   * @default no bucket: the provider uploads the ZIP with the API request, and a ZIP over the inline limit is an error
+   */
+  readonly s3Bucket?: pulumi.Input<string>;
+  /**
+   * AWS only: key prefix of the uploaded ZIP; the key ends with the content-addressed input key, so
+   * an unchanged layer keeps its object.
+   * @default 'layersmith/'
+   */
+  readonly s3KeyPrefix?: string;
+  /**
    * FC only: OSS bucket that receives the ZIP when it is too big to send inline (or when `upload`
    * is 'oss'). The bucket must be in the layer's region.
    * @default no bucket: a ZIP over the inline limit is an error
@@ -231,11 +243,29 @@ export class RuntimeLayer extends pulumi.ComponentResource {
 
   private publishAws(name: string, artifact: LayerArtifact, retained: boolean): PublishedLayer {
     const aws = loadAws();
-    const version = new aws.lambda.LayerVersion(name, {
-      layerName: this.layerName,
+    const zip = artifact.manifest.zip;
+    const inlineLimit = getPlatform('aws', this.args.limits).limits.maxInlineZipBytes;
+    let code: { code: pulumi.asset.FileArchive } | { s3Bucket: pulumi.Input<string>; s3Key: pulumi.Input<string> };
+    if (this.args.s3Bucket !== undefined) {
+      const object = new aws.s3.BucketObjectv2(name, {
+        bucket: this.args.s3Bucket,
+        key: `${this.args.s3KeyPrefix ?? 'layersmith/'}${artifact.inputKey}.zip`,
+        source: new pulumi.asset.FileAsset(artifact.zipPath),
+      }, { parent: this });
+      code = { s3Bucket: object.bucket, s3Key: object.key };
+    } else if (zip.zippedSize <= inlineLimit) {
       // Pulumi sends a FileArchive whose path ends in .zip byte for byte (no re-zipping), so the
       // uploaded bytes are our reproducible ZIP and match sourceCodeHash.
-      code: new pulumi.asset.FileArchive(artifact.zipPath),
+      code = { code: new pulumi.asset.FileArchive(artifact.zipPath) };
+    } else {
+      throw new pulumi.ResourceError(
+        `RuntimeLayer '${name}': the layer ZIP is ${zip.zippedSize} bytes, over Lambda's inline upload limit of ${inlineLimit} bytes. `
+        + 'Fix: set s3Bucket to an S3 bucket in the layer\'s region so the ZIP is published from S3.',
+        this, true);
+    }
+    const version = new aws.lambda.LayerVersion(name, {
+      layerName: this.layerName,
+      ...code,
       sourceCodeHash: artifact.manifest.zip.sha256,
       compatibleRuntimes: [...this.compatibleRuntimes],
       compatibleArchitectures: [...this.compatibleArchitectures],
@@ -322,9 +352,12 @@ function checkArgs(name: string, args: RuntimeLayerArgs): CheckedArgs {
   if (args.upload !== undefined && args.upload !== 'auto' && args.upload !== 'oss') {
     throw new Error(`${subject}: upload ${JSON.stringify(args.upload)} is not 'auto' or 'oss'.`);
   }
-  if (platform === 'aws' && (args.ossBucket !== undefined || args.upload !== undefined)) {
-    throw new Error(`${subject}: 'ossBucket' and 'upload' are Function Compute settings; an AWS layer is uploaded from its ZIP by the provider. `
-      + 'Fix: remove them or set platform: \'alicloud\'.');
+  if (platform === 'alicloud' && (args.s3Bucket !== undefined || args.s3KeyPrefix !== undefined)) {
+    throw new Error(`${subject}: 's3Bucket' and 's3KeyPrefix' are AWS settings. Fix: use ossBucket (and ossKeyPrefix) for Function Compute.`);
+  }
+  if (platform === 'aws' && (args.ossBucket !== undefined || args.upload !== undefined || args.ossKeyPrefix !== undefined)) {
+    throw new Error(`${subject}: 'ossBucket', 'ossKeyPrefix' and 'upload' are Function Compute settings. `
+      + 'Fix: use s3Bucket (and s3KeyPrefix) for AWS, or set platform: \'alicloud\'.');
   }
   if (args.upload === 'oss' && args.ossBucket === undefined) {
     throw new Error(`${subject}: upload is 'oss' but no ossBucket is given. Fix: set ossBucket to a bucket in the layer's region.`);

@@ -61,6 +61,13 @@ test('an FC ZIP over the inline limit without an OSS bucket fails with the sizes
   expect(types(result)).toEqual([]);
 });
 
+test('an AWS ZIP over the inline limit without an S3 bucket fails with the sizes and the fix', () => {
+  const result = run('awsZipTooBigWithoutBucket');
+  expect(result.errors).toHaveLength(1);
+  expect(result.errors[0]).toMatch(/^RuntimeLayer 'aws-big': the layer ZIP is \d+ bytes, over Lambda's inline upload limit of 10 bytes\..*Fix: set s3Bucket/);
+  expect(types(result)).toEqual([]);
+});
+
 test('a failing build fails the program with the command, its exit code and output, and declares nothing', () => {
   const result = run('failingBuild');
   const text = result.errors.join('\n');

@@ -141,6 +141,33 @@ describe('RuntimeLayer on AWS', () => {
   });
 });
 
+describe('RuntimeLayer on AWS through S3', () => {
+  test('with s3Bucket the ZIP is uploaded as an S3 object under its content key and the version is published from it', async () => {
+    // GIVEN a layer with an S3 bucket
+    const layer = new RuntimeLayer('from-s3', {
+      platform: 'aws',
+      source: LayerSource.fromDirectory(layerDir),
+      compatibleRuntimes: ['python3.12'],
+      s3Bucket: 'my-artifacts',
+      s3KeyPrefix: 'layers/',
+      buildOptions: build(),
+    });
+    // WHEN
+    await valueOf(layer.arn);
+    const artifact = await layer.artifact;
+    // THEN the object holds our ZIP file and the LayerVersion points at it with our hash
+    const [object] = ofType(captured, 'aws:s3/bucketObjectv2:BucketObjectv2');
+    expect(object.parent).toBe('from-s3');
+    expect(object.inputs.bucket).toBe('my-artifacts');
+    expect(object.inputs.key).toBe(`layers/${artifact.inputKey}.zip`);
+    expect(object.inputs.source).toBeInstanceOf(pulumi.asset.FileAsset);
+    expect(await object.inputs.source.path).toBe(artifact.zipPath);
+    const [version] = ofType(captured, 'aws:lambda/layerVersion:LayerVersion');
+    expect(version.inputs).toMatchObject({ s3Bucket: 'my-artifacts', s3Key: `layers/${artifact.inputKey}.zip`, sourceCodeHash: artifact.manifest.zip.sha256 });
+    expect(version.inputs.code).toBeUndefined();
+  });
+});
+
 describe('RuntimeLayer on Alibaba FC', () => {
   test('a small ZIP goes inline as base64 with our CRC-64/XZ decimal as checksum', async () => {
     // GIVEN an FC layer
@@ -218,7 +245,8 @@ describe('RuntimeLayer refusals at construction', () => {
     ['an unknown AWS runtime', { compatibleRuntimes: ['python2.9'] }, /RuntimeLayer 'bad':[\s\S]*python2\.9/],
     ['an account grant on FC', { platform: 'alicloud', grants: [LayerGrant.account('210987654321')] }, /Function Compute cannot share a layer with[\s\S]*LayerGrant\.public\(\)/],
     ['arm64 on FC', { platform: 'alicloud', compatibleArchitectures: ['arm64'] }, /RuntimeLayer 'bad':[\s\S]*arm64/],
-    ['OSS settings on AWS', { ossBucket: 'b' }, /'ossBucket' and 'upload' are Function Compute settings/],
+    ['OSS settings on AWS', { ossBucket: 'b' }, /'ossBucket', 'ossKeyPrefix' and 'upload' are Function Compute settings[\s\S]*Fix: use s3Bucket/],
+    ['S3 settings on FC', { platform: 'alicloud', s3Bucket: 'b' }, /'s3Bucket' and 's3KeyPrefix' are AWS settings\. Fix: use ossBucket/],
     ["upload 'oss' without a bucket", { platform: 'alicloud', upload: 'oss' }, /upload is 'oss' but no ossBucket/],
     ['a bad limit override', { limits: { maxInlineZipBytes: -1 } }, /RuntimeLayer 'bad': Limit override maxInlineZipBytes=-1/],
     ['a source that is not a LayerSource', { source: '/tmp' }, /'source' must be a LayerSource/],

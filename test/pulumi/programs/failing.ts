@@ -68,6 +68,16 @@ export function fcZipTooBigWithoutBucket(): void {
   new FunctionWithLayers('fc-fn', { platform: 'alicloud', layers: [big], function: { runtime: 'python3.12', handler: 'index.handler' } });
 }
 
+export function awsZipTooBigWithoutBucket(): void {
+  new RuntimeLayer('aws-big', {
+    platform: 'aws',
+    source: LayerSource.fromDirectory(dir('aws-big', { 'python/x.py': 'X = 1\n' })),
+    compatibleRuntimes: ['python3.12'],
+    limits: { maxInlineZipBytes: 10 },
+    buildOptions: buildOptions(),
+  });
+}
+
 export function failingBuild(): void {
   const inputs = dir('cmd', { 'build.sh': 'echo building; echo broken >&2; exit 3\n' });
   const broken = new RuntimeLayer('broken', {
