@@ -138,7 +138,7 @@ export class RuntimeLayer extends pulumi.ComponentResource {
   public readonly inputKey: string;
   /** The build, from the cache when the inputs are unchanged. */
   public readonly artifact: Promise<LayerArtifact>;
-  /** The layer version once published; rejects with the build or check error. */
+  /** The layer version once declared; rejects with the build or check error, which also fails the program. */
   public readonly published: Promise<PublishedLayer>;
   /** Manifest of the built ZIP (sizes, entries, checksums, packages, native binaries). */
   public readonly manifest: pulumi.Output<LayerManifest>;
