@@ -7,9 +7,10 @@ import { javascript, typescript } from 'projen';
 const frontEndSdks: Record<string, { peer: string; dev: string }> = {
   'aws-cdk-lib': { peer: '^2.150.0', dev: '^2.276.0' },
   'constructs': { peer: '^10.5.0', dev: '^10.5.0' },
-  '@alicloud/ros-cdk-core': { peer: '^1.10.0', dev: '^1.12.0' },
-  '@alicloud/ros-cdk-fc3': { peer: '^1.10.0', dev: '^1.11.0' },
-  '@alicloud/ros-cdk-ossassets': { peer: '^1.10.0', dev: '^1.12.0' },
+  // ROS CDK: the oldest releases on npm we checked the front-end against (fc3 1.11 is its latest).
+  '@alicloud/ros-cdk-core': { peer: '^1.11.0', dev: '^1.12.0' },
+  '@alicloud/ros-cdk-fc3': { peer: '^1.11.0', dev: '^1.11.0' },
+  '@alicloud/ros-cdk-ossassets': { peer: '^1.12.0', dev: '^1.12.0' },
   // 3.249+ declares node >=22; this project (and the machines it is tested on) run Node 20.
   '@pulumi/pulumi': { peer: '^3.142.0', dev: '~3.248.0' },
   '@pulumi/aws': { peer: '^6.0.0 || ^7.0.0', dev: '^7.48.0' },
