@@ -6,6 +6,7 @@ import { runBuilder } from './builders';
 import type { BuildContext } from './builders/context';
 import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact, sweepStaleTemps, tempSibling, writeFileAtomic } from './cache';
 import { inspectZip } from './inspect';
+import { ProgressReporter, formatElapsed } from './progress';
 import { LayerSource } from './source';
 import { packDirectory } from './zip';
 import type { LayerManifest } from '../core/model';
@@ -31,11 +32,16 @@ export async function buildLayer(source: LayerSource | SourceSpec, target: Build
  */
 export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputKey: string, options: BuildOptions = {}): Promise<LayerArtifact> {
   const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
-  const progress = new Progress(spec.kind, options.progress ?? process.env.LAYERSMITH_QUIET !== '1');
+  // On a terminal each step redraws one line with done/total and elapsed time; in logs it prints
+  // plain lines. The sync worker inherits the parent's stderr, so `cdk synth` in a terminal shows it.
+  const progress = new ProgressReporter({
+    prefix: `layersmith [${spec.kind}]`,
+    quiet: options.progress === false || process.env.LAYERSMITH_QUIET === '1',
+  });
 
   const hit = readArtifact(cacheDir, inputKey);
   if (hit) {
-    progress.line(`cache hit ${inputKey.slice(0, 12)} (${formatBytes(hit.manifest.zip.zippedSize)})`);
+    progress.note(`cache hit ${inputKey.slice(0, 12)} (${formatBytes(hit.manifest.zip.zippedSize)})`);
     return hit;
   }
 
@@ -54,15 +60,16 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
       staging,
       work,
       target,
-      step: (name, fn) => progress.step(name, fn),
-      note: (m) => progress.line(m),
+      step: (name, fn) => progress.step(name, () => fn()),
+      note: (m) => progress.note(m),
     };
     const { root } = await runBuilder(spec, ctx);
-    const packed = await progress.step('pack zip', () => packDirectory(root, tmpZip, {
+    const packed = await progress.step('pack zip', (update) => packDirectory(root, tmpZip, {
       excludes: spec.excludes ? [...spec.excludes] : undefined,
+      onProgress: update,
     }));
     for (const ex of packed.excluded.filter((e) => e.secret)) {
-      progress.line(`left out secret-looking file ${ex.path} (${ex.reason})`);
+      progress.note(`left out secret-looking file ${ex.path} (${ex.reason})`);
     }
     const inspected = await progress.step('inspect zip', () => inspectZip(tmpZip));
     const manifest: LayerManifest = {
@@ -86,7 +93,7 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
       writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
       return manifest;
     });
-    progress.line(`built ${inputKey.slice(0, 12)}: ${committed.zip.entryCount} entries, ${formatBytes(committed.zip.zippedSize)} zipped, ${formatBytes(committed.zip.unzippedSize)} unzipped in ${seconds(Date.now() - started)}`);
+    progress.note(`built ${inputKey.slice(0, 12)}: ${committed.zip.entryCount} entries, ${formatBytes(committed.zip.zippedSize)} zipped, ${formatBytes(committed.zip.unzippedSize)} unzipped in ${formatElapsed(Date.now() - started)}`);
     return { zipPath, manifestPath, manifest: committed, inputKey, cacheHit: false };
   } finally {
     fs.rmSync(tmpZip, { force: true });
@@ -122,26 +129,6 @@ async function withKeyLock<T>(cacheDir: string, key: string, fn: () => T): Promi
   } finally {
     fs.rmSync(lock, { force: true });
   }
-}
-
-/** Progress lines on stderr: `layersmith [python] pip install ... 2.31s`. */
-class Progress {
-  constructor(private readonly kind: string, private readonly enabled: boolean) {}
-
-  line(message: string): void {
-    if (this.enabled) process.stderr.write(`layersmith [${this.kind}] ${message}\n`);
-  }
-
-  async step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
-    const t0 = Date.now();
-    const result = await fn();
-    this.line(`${name} ${seconds(Date.now() - t0)}`);
-    return result;
-  }
-}
-
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(2)}s`;
 }
 
 function formatBytes(n: number): string {

@@ -252,7 +252,7 @@ describe('buildLayer: progress', () => {
       spy.mockRestore();
       if (savedQuiet !== undefined) process.env.LAYERSMITH_QUIET = savedQuiet;
     }
-    expect(lines.join('')).toMatch(/^layersmith \[directory\] pack zip \d+\.\d\ds$/m);
-    expect(lines.join('')).toMatch(/^layersmith \[directory\] built [0-9a-f]{12}: 1 entries, \d+ B zipped, 1 B unzipped in \d+\.\d\ds$/m);
+    expect(lines.join('')).toMatch(/^layersmith \[directory\]: pack zip: done 1\/1 in \d+\.\ds$/m);
+    expect(lines.join('')).toMatch(/^layersmith \[directory\]: built [0-9a-f]{12}: 1 entries, \d+ B zipped, 1 B unzipped in \d+\.\ds$/m);
   });
 });

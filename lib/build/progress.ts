@@ -4,7 +4,7 @@
  * files) plain lines are printed at the start, at each quarter and at the end, so a log stays short
  * and readable. `quiet` silences everything.
  *
- * It imports nothing from the rest of layersmith, so the build engine can use it too:
+ * The build engine reports every build through it; the CLI re-exports it:
  * `await reporter.step('pack zip', (update) => packDirectory(dir, zip, { onProgress: update }))`.
  */
 
