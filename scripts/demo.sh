@@ -29,28 +29,10 @@ for demo in examples/*/demo.sh; do
   bash "$demo"
 done
 
-echo
-echo "== Review of $app"
-if [ -f bin/layersmith ]; then
-  node bin/layersmith report "$out" --format md
-else
-  # Minimal summary from the assembly records until `layersmith report` is available.
-  node - "$out" <<'JS'
-const fs = require('fs');
-const path = require('path');
-const dir = path.join(process.argv[2], 'layersmith');
-const records = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
-  .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')));
-for (const r of records.filter((x) => x.kind === 'layer')) {
-  const m = r.manifestFile ? JSON.parse(fs.readFileSync(path.join(dir, r.manifestFile), 'utf8')) : undefined;
-  const size = m ? `${m.zip.zippedSize} B zipped, ${m.zip.unzippedSize} B unzipped` : 'not built';
-  const grants = r.grants.map((g) => g.organizationId ? `org ${g.organizationId}` : g.principal).join(', ') || 'owner only';
-  console.log(`layer ${r.path} (${r.layerName ?? 'generated name'}): ${size}; every version usable by: ${grants}; old versions: ${r.retention}`);
-}
-for (const f of records.filter((x) => x.kind === 'function')) {
-  const order = f.layers.map((l) => l.displayName).join(' > ');
-  const notes = f.findings.map((x) => `${x.severity} ${x.ruleId}`).join(', ') || 'no findings';
-  console.log(`function ${f.path} (${f.runtime}, ${f.architecture}) layers, last wins: ${order}; ${notes}`);
-}
-JS
-fi
+# The review a pull request would show, for each synthesized app.
+for dir in "$out" examples/ros-cdk-app/cdk.out; do
+  [ -d "$dir" ] || continue
+  echo
+  echo "== Review of ${dir#$root/}"
+  node bin/layersmith report "$dir" --format md
+done
