@@ -69,8 +69,11 @@ export interface ManifestIndex {
   /** Unique per manifest object (orders pair caches). */
   readonly id: number;
   readonly manifest: LayerManifest;
-  /** File and symlink paths (directories merge and never shadow). */
-  readonly files: ReadonlySet<string>;
+  /**
+   * File and symlink paths (directories merge and never shadow), sorted in code-unit order so two
+   * layers' overlap is one merge pass instead of a hash set per layer.
+   */
+  readonly files: readonly string[];
   /** Packages a runtime resolves (nested Node dependencies excluded), by 'ecosystem:name'. */
   readonly packages: ReadonlyMap<string, IndexedPackage>;
   /** Memo for rules keyed by a rule-specific string (e.g. layout per runtime). */
@@ -84,10 +87,16 @@ let nextId = 1;
 export function indexManifest(manifest: LayerManifest): ManifestIndex {
   const hit = indexes.get(manifest);
   if (hit) return hit;
-  const files = new Set<string>();
+  const files: string[] = [];
+  let sorted = true;
   for (const e of manifest.entries) {
-    if (e.type !== 'directory') files.add(e.path);
+    if (e.type === 'directory') continue;
+    // Manifests list entries sorted by UTF-8 bytes; code-unit order agrees except for astral
+    // characters, so check rather than trust, and sort only when it differs.
+    if (sorted && files.length > 0 && files[files.length - 1] > e.path) sorted = false;
+    files.push(e.path);
   }
+  if (!sorted) files.sort();
   const packages = new Map<string, IndexedPackage>();
   for (const p of manifest.packages) {
     if (p.ecosystem === 'node' && p.path.split('node_modules/').length > 2) continue;
@@ -108,9 +117,23 @@ export function overlappingFiles(a: ManifestIndex, b: ManifestIndex): readonly s
   const hit = byHi?.get(hi.id);
   if (hit) return hit;
   const out: string[] = [];
-  const [small, large] = lo.files.size <= hi.files.size ? [lo, hi] : [hi, lo];
-  for (const p of small.files) if (large.files.has(p)) out.push(p);
-  out.sort();
+  const left = lo.files;
+  const right = hi.files;
+  let i = 0;
+  let j = 0;
+  while (i < left.length && j < right.length) {
+    const x = left[i];
+    const y = right[j];
+    if (x === y) {
+      out.push(x);
+      i++;
+      j++;
+    } else if (x < y) {
+      i++;
+    } else {
+      j++;
+    }
+  }
   if (!byHi) {
     byHi = new Map();
     overlaps.set(lo, byHi);

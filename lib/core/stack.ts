@@ -205,9 +205,9 @@ export function analyzeLayer(input: LayerAnalysisInput): Finding[] {
         ruleId: 'LS-LAYOUT',
         severity: 'info',
         layer: path,
-        message: `${nowhere.size} of ${idx.files.size} files in layer ${path} are outside the directories every declared runtime searches (e.g. ${[...nowhere].slice(0, 3).join(', ')}).`,
+        message: `${nowhere.size} of ${idx.files.length} files in layer ${path} are outside the directories every declared runtime searches (e.g. ${[...nowhere].slice(0, 3).join(', ')}).`,
         fix: 'If functions import them, move them under a runtime directory.',
-        data: { files: idx.files.size, outside: nowhere.size },
+        data: { files: idx.files.length, outside: nowhere.size },
       });
     }
   }

@@ -27,15 +27,27 @@ export function layoutOf(index: ManifestIndex, runtime: RuntimeInfo): LayoutResu
   for (const file of index.files) {
     // python/lib/pythonX.Y/site-packages/ is under python/, but Python imports from it only when
     // that exact directory is on the path (the right version on AWS; never on FC).
-    const site = SITE_PACKAGES.exec(file);
+    const site = file.startsWith('python/lib/python') ? SITE_PACKAGES.exec(file) : null;
     if (site) {
       if (exact.has(site[0])) inside++;
       else outside.push(file);
-    } else if (roots.has(file) || prefixes.some((p) => file.startsWith(p))) {inside++;} else {outside.push(file);}
+    } else if (roots.has(file) || underAny(file, prefixes)) {
+      inside++;
+    } else {
+      outside.push(file);
+    }
   }
   const result = { inside, outside };
   index.memo.set(key, result);
   return result;
+}
+
+/** True when `file` starts with one of `prefixes` (a plain loop: this runs once per file). */
+function underAny(file: string, prefixes: readonly string[]): boolean {
+  for (let i = 0; i < prefixes.length; i++) {
+    if (file.startsWith(prefixes[i])) return true;
+  }
+  return false;
 }
 
 /**
@@ -46,7 +58,7 @@ export function layoutOf(index: ManifestIndex, runtime: RuntimeInfo): LayoutResu
 export function layoutFindings(manifest: LayerManifest, runtime: RuntimeInfo, layerName: string): Finding[] {
   if (!runtime.supportsLayers || runtime.searchPaths.length === 0) return [];
   const index = indexManifest(manifest);
-  const total = index.files.size;
+  const total = index.files.length;
   if (total === 0) {
     return [{
       ruleId: ID,
