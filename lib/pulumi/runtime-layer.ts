@@ -3,7 +3,7 @@ import type * as alicloudSdk from '@pulumi/alicloud';
 import * as pulumi from '@pulumi/pulumi';
 import { buildLayer, computeInputKey, LayerSource } from '../build';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from '../build';
-import { analyzeLayer, getPlatform, LayerGrant, planGrants, validateLayerProps } from '../core';
+import { analyzeLayer, checkFcAclConsistency, getPlatform, LayerGrant, planGrants, validateLayerProps } from '../core';
 import type { ArchitectureId, LayerManifest, PlatformId, PlatformLimitOverrides } from '../core';
 import { declareAwsPermission } from './aws-permission';
 import { failProgramOnError, findingsError, logFindings } from './findings';
@@ -13,6 +13,13 @@ import { checkPlatform, loadAlicloud, loadAws, typeToken } from './providers';
 export type FcCodeUpload = 'auto' | 'oss';
 
 /** Arguments of a RuntimeLayer. */
+/**
+ * FC layer name -> the ACL of each version declared so far in this program. A Pulumi program has
+ * no construct tree to search for sibling layers, so this is the one place that remembers them;
+ * it is keyed by project and stack because one process runs one program.
+ */
+const fcLayerAcls = new Map<string, { version: string; acl: 'private' | 'public' }[]>();
+
 export interface RuntimeLayerArgs {
   /** Which platform the layer is published on. */
   readonly platform: PlatformId;
@@ -283,11 +290,23 @@ export class RuntimeLayer extends pulumi.ComponentResource {
     return { artifact, resource: version, arn: version.arn, version: version.version, retained };
   }
 
+  /**
+   * Every RuntimeLayer with the same FC layer name publishes a version of one FC layer, and FC keeps
+   * one ACL per layer: versions that disagree fail, as in the ROS CDK front-end.
+   */
+  private checkAclAgainstOtherVersions(name: string, acl: 'private' | 'public'): void {
+    const key = `${pulumi.getProject()}/${pulumi.getStack()}/${this.layerName}`;
+    const versions = [...(fcLayerAcls.get(key) ?? []), { version: `'${name}'`, acl }];
+    checkFcAclConsistency(versions, `RuntimeLayer '${name}' (FC layer '${this.layerName}')`);
+    fcLayerAcls.set(key, versions);
+  }
+
   private publishAlicloud(name: string, artifact: LayerArtifact, grants: readonly LayerGrant[], retained: boolean): PublishedLayer {
     const alicloud = loadAlicloud();
     const subject = `RuntimeLayer '${name}'`;
     const plan = planGrants('alicloud', grants, subject);
     const acl = plan.platform === 'alicloud' ? plan : undefined;
+    this.checkAclAgainstOtherVersions(name, acl?.acl ?? 'private');
     const zip = artifact.manifest.zip;
     const inlineLimit = getPlatform('alicloud', this.args.limits).limits.maxInlineZipBytes;
     const upload = this.args.upload ?? 'auto';

@@ -82,3 +82,22 @@ test('function code that is not a readable ZIP fails with a clear message', () =
   expect(result.errors[0]).toMatch(/^FunctionWithLayers 'bad-code': cannot read the function code.*Fix: give a valid ZIP or directory, or set codeSize\./);
   expect(types(result)).toEqual([]);
 });
+
+test('two versions of one FC layer with different ACLs fail: FC keeps one ACL per layer', () => {
+  // GIVEN two RuntimeLayers publishing layer 'shared-tools', one private and one public
+  const result = run('fcVersionsWithConflictingAcls');
+  // THEN the program fails once, naming both versions, their ACLs and the fix
+  expect(result.errors).toHaveLength(1);
+  expect(result.errors[0]).toMatch(/FC layer 'shared-tools'.*disagree on the ACL/);
+  expect(result.errors[0]).toMatch(/'tools-private': private/);
+  expect(result.errors[0]).toMatch(/'tools-public': public/);
+  expect(result.errors[0]).toMatch(/Fix: /);
+  // AND at most the first version is declared; never both with different ACLs
+  expect(types(result).filter((t) => t === 'alicloud:fc/v3LayerVersion:V3LayerVersion').length).toBeLessThanOrEqual(1);
+});
+
+test('two versions of one FC layer with the same ACL are fine', () => {
+  const result = run('fcVersionsWithSameAcl');
+  expect(result.errors).toEqual([]);
+  expect(types(result).filter((t) => t === 'alicloud:fc/v3LayerVersion:V3LayerVersion')).toHaveLength(2);
+});

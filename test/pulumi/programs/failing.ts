@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
-import { FunctionWithLayers, LayerSource, RuntimeLayer } from '../../../lib/pulumi';
+import { FunctionWithLayers, LayerGrant, LayerSource, RuntimeLayer } from '../../../lib/pulumi';
 import { elfHeader } from '../fixtures';
 
 const root = (): string => {
@@ -99,4 +99,37 @@ export function unreadableFunctionCode(): void {
 export function fcSixLayers(): void {
   const layers = [1, 2, 3, 4, 5, 6].map((i) => `acs:fc:cn-hangzhou:official:layers/L${i}/versions/1`);
   new FunctionWithLayers('fc-too-many', { platform: 'alicloud', layers, function: { runtime: 'python3.10', handler: 'index.handler' } });
+}
+
+export function fcVersionsWithConflictingAcls(): void {
+  // Two versions of one FC layer (same layerName): one private, one public.
+  const content = () => ({ 'python/tools.py': 'X = 1\n' });
+  new RuntimeLayer('tools-private', {
+    platform: 'alicloud',
+    layerName: 'shared-tools',
+    source: LayerSource.fromDirectory(dir('tools-a', content())),
+    compatibleRuntimes: ['python3.12'],
+    buildOptions: buildOptions(),
+  });
+  new RuntimeLayer('tools-public', {
+    platform: 'alicloud',
+    layerName: 'shared-tools',
+    source: LayerSource.fromDirectory(dir('tools-b', content())),
+    compatibleRuntimes: ['python3.12'],
+    grants: [LayerGrant.public()],
+    buildOptions: buildOptions(),
+  });
+}
+
+export function fcVersionsWithSameAcl(): void {
+  for (const v of ['a', 'b']) {
+    new RuntimeLayer(`tools-${v}`, {
+      platform: 'alicloud',
+      layerName: 'shared-tools',
+      source: LayerSource.fromDirectory(dir(`same-${v}`, { 'python/tools.py': `V = '${v}'\n` })),
+      compatibleRuntimes: ['python3.12'],
+      grants: [LayerGrant.public()],
+      buildOptions: buildOptions(),
+    });
+  }
 }
