@@ -108,58 +108,63 @@ export function indexManifest(manifest: LayerManifest): ManifestIndex {
   return index;
 }
 
-const overlaps = new WeakMap<ManifestIndex, Map<number, readonly string[]>>();
+/** Results computed per unordered pair of manifests, held by the lower-id index. */
+type PairCache = WeakMap<ManifestIndex, Map<number, readonly string[]>>;
 
-/** Files present in both manifests, sorted; symmetric and cached per pair of manifests. */
-export function overlappingFiles(a: ManifestIndex, b: ManifestIndex): readonly string[] {
+function cachedPair(
+  cache: PairCache, a: ManifestIndex, b: ManifestIndex, compute: (lo: ManifestIndex, hi: ManifestIndex) => readonly string[],
+): readonly string[] {
   const [lo, hi] = a.id <= b.id ? [a, b] : [b, a];
-  let byHi = overlaps.get(lo);
+  let byHi = cache.get(lo);
   const hit = byHi?.get(hi.id);
   if (hit) return hit;
-  const out: string[] = [];
-  const left = lo.files;
-  const right = hi.files;
-  let i = 0;
-  let j = 0;
-  while (i < left.length && j < right.length) {
-    const x = left[i];
-    const y = right[j];
-    if (x === y) {
-      out.push(x);
-      i++;
-      j++;
-    } else if (x < y) {
-      i++;
-    } else {
-      j++;
-    }
-  }
+  const out = compute(lo, hi);
   if (!byHi) {
     byHi = new Map();
-    overlaps.set(lo, byHi);
+    cache.set(lo, byHi);
   }
   byHi.set(hi.id, out);
   return out;
 }
 
-const conflicts = new WeakMap<ManifestIndex, Map<number, readonly string[]>>();
+const overlaps: PairCache = new WeakMap();
+
+/** Files present in both manifests, sorted; symmetric and cached per pair of manifests. */
+export function overlappingFiles(a: ManifestIndex, b: ManifestIndex): readonly string[] {
+  return cachedPair(overlaps, a, b, (lo, hi) => {
+    const out: string[] = [];
+    const left = lo.files;
+    const right = hi.files;
+    let i = 0;
+    let j = 0;
+    while (i < left.length && j < right.length) {
+      const x = left[i];
+      const y = right[j];
+      if (x === y) {
+        out.push(x);
+        i++;
+        j++;
+      } else if (x < y) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    return out;
+  });
+}
+
+const conflicts: PairCache = new WeakMap();
 
 /** Package keys ('ecosystem:name') both manifests hold at different versions; cached per pair. */
 export function conflictingPackages(a: ManifestIndex, b: ManifestIndex): readonly string[] {
-  const [lo, hi] = a.id <= b.id ? [a, b] : [b, a];
-  let byHi = conflicts.get(lo);
-  const hit = byHi?.get(hi.id);
-  if (hit) return hit;
-  const out: string[] = [];
-  const [small, large] = lo.packages.size <= hi.packages.size ? [lo, hi] : [hi, lo];
-  for (const [key, pkg] of small.packages) {
-    const other = large.packages.get(key);
-    if (other && other.version !== pkg.version) out.push(key);
-  }
-  if (!byHi) {
-    byHi = new Map();
-    conflicts.set(lo, byHi);
-  }
-  byHi.set(hi.id, out);
-  return out;
+  return cachedPair(conflicts, a, b, (lo, hi) => {
+    const out: string[] = [];
+    const [small, large] = lo.packages.size <= hi.packages.size ? [lo, hi] : [hi, lo];
+    for (const [key, pkg] of small.packages) {
+      const other = large.packages.get(key);
+      if (other && other.version !== pkg.version) out.push(key);
+    }
+    return out;
+  });
 }
