@@ -104,13 +104,13 @@ project.eslint?.addRules({
   '@stylistic/max-len': ['error', { code: 150, ignoreUrls: true, ignoreStrings: true, ignoreTemplateLiterals: true, ignoreComments: true, ignoreRegExpLiterals: true }],
 });
 
-// lib/core and lib/build stay free of every IaC SDK; only front-ends import them.
+// lib/core and lib/engine stay free of every IaC SDK; only front-ends import them.
 project.eslint?.addOverride({
-  files: ['lib/core/**/*.ts', 'lib/build/**/*.ts'],
+  files: ['lib/core/**/*.ts', 'lib/engine/**/*.ts'],
   rules: {
     'no-restricted-imports': ['error', {
       patterns: [
-        { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@pulumi/*', '@alicloud/*'], message: 'lib/core and lib/build must not import an IaC SDK; put framework code in a front-end.' },
+        { group: ['aws-cdk-lib', 'aws-cdk-lib/*', 'constructs', '@pulumi/*', '@alicloud/*'], message: 'lib/core and lib/engine must not import an IaC SDK; put framework code in a front-end.' },
       ],
     }],
   },

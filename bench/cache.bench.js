@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Cache hit vs cold build, on the compiled library (`require('../lib/build')`).
+// Cache hit vs cold build, on the compiled library (`require('../lib/engine')`).
 // Prints a Markdown section to stdout (bench/run.js collects it into BENCHMARKS.md); progress
 // goes to stderr. Corpora are generated under bench/.corpus/cache (git-ignored).
 'use strict';
@@ -8,7 +8,7 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { buildLayer, buildLayerSync, computeInputKey, LayerSource, packDirectory, hasTool } = require('../lib/build');
+const { buildLayer, buildLayerSync, computeInputKey, LayerSource, packDirectory, hasTool } = require('../lib/engine');
 
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS || 5);
 const HIT_RUNS = Number(process.env.BENCH_HIT_RUNS || 20);

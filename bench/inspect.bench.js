@@ -34,7 +34,7 @@ function median(xs) {
 
 const CHILD = `
 const path = require('path');
-const { inspectZip } = require(${JSON.stringify(path.join(repo, 'lib/build/inspect'))});
+const { inspectZip } = require(${JSON.stringify(path.join(repo, 'lib/engine/inspect'))});
 const yauzl = require('yauzl');
 function yauzlList(file) {
   return new Promise((resolve, reject) => yauzl.open(file, { lazyEntries: true }, (err, zip) => {
@@ -67,7 +67,7 @@ function yauzlList(file) {
 `;
 
 const ONESHOT = `
-require(${JSON.stringify(path.join(repo, 'lib/build/inspect'))}).inspectZip(process.argv[1]).then(() => {}, (e) => { console.error(e); process.exit(1); });
+require(${JSON.stringify(path.join(repo, 'lib/engine/inspect'))}).inspectZip(process.argv[1]).then(() => {}, (e) => { console.error(e); process.exit(1); });
 `;
 
 function wall(cmd, args) {
@@ -125,7 +125,7 @@ function main() {
       + `inspectZip ${median(r.cpu).toFixed(0)} ms (in-process call). Load average when this section finished: ${require('os').loadavg().map((l) => l.toFixed(1)).join(' / ')}.`,
     '',
     'Why inspectZip does not list through yauzl: yauzl reads each central directory record with its own small reads '
-      + '(the yauzl row above); lib/build/inspect/zip-reader.ts reads the end records and the whole central directory in '
+      + '(the yauzl row above); lib/engine/inspect/zip-reader.ts reads the end records and the whole central directory in '
       + 'one read each and touches entry data only for the files inspection needs. yauzl remains the independent reader '
       + 'that the tests use to check what packDirectory writes.',
     '',

@@ -59,7 +59,7 @@ function timed(cmd, args, cwd) {
 }
 
 const PACK_CHILD = `
-const { packDirectory } = require(${JSON.stringify(path.join(repo, 'lib/build/zip'))});
+const { packDirectory } = require(${JSON.stringify(path.join(repo, 'lib/engine/zip'))});
 packDirectory(process.argv[1], process.argv[2], { workers: Number(process.argv[3]) || undefined })
   .then((r) => console.log(JSON.stringify({ zippedSize: r.zippedSize, entryCount: r.entryCount })))
   .catch((e) => { console.error(e); process.exit(1); });
@@ -193,9 +193,9 @@ async function main() {
       + 'main thread, behind a stream per entry; the per-entry overhead dominates on tens of thousands of small files '
       + '(the archiver row above; the issue measured 44 s vs 7.6 s for `zip` on a 271 MB node_modules). '
       + 'Neither library accepts entries compressed elsewhere, so layersmith writes the container itself '
-      + '(lib/build/zip/zip-writer.ts: local headers, data descriptors for streamed files, central directory, zip64), '
+      + '(lib/engine/zip/zip-writer.ts: local headers, data descriptors for streamed files, central directory, zip64), '
       + 'with files read and deflated in batches of up to 256 files / 1 MiB on worker threads and files of 4 MiB or more streamed. '
-      + 'The output is checked by yauzl and `unzip -t` in test/build/zip.',
+      + 'The output is checked by yauzl and `unzip -t` in test/engine/zip.',
     '');
   console.log(lines.join('\n'));
 }

@@ -15,7 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { packDirectory } from '../../lib/build';
+import { packDirectory } from '../../lib/engine';
 import { FunctionWithLayers, LayerGrant, LayerPermission, LayerSource, RuntimeLayer } from '../../lib/pulumi';
 
 const config = new pulumi.Config('layersmith-example');

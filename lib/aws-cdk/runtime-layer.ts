@@ -11,7 +11,7 @@ import {
 } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import type { LayerSource } from '../build';
+import type { LayerSource } from '../engine';
 import { LayerGrant, analyzeLayer, formatFindings, parseLayerVersionArn, validateLayerProps } from '../core';
 import { LayerPermission, grantFromPermission, grantRecords } from './layer-permission';
 import { writeAssemblyManifest, writeAssemblyRecord } from '../core/assembly';

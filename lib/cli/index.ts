@@ -7,7 +7,7 @@ import { renderReportJson, renderReportMarkdown } from './render-report';
 import { ReviewReport, reportOnAssembly } from './report';
 import type { ArchitectureId, PlatformId } from '../core/model';
 
-export * from '../build/progress';
+export * from '../engine/progress';
 export { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
 export type { InspectRequest, InspectResult, LayoutGroup, RuntimeCheck } from './inspect';
 export { inspectLayerZip, renderInspectJson, renderInspectText } from './inspect';

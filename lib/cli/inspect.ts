@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import { UsageError } from './errors';
 import { byCodePoint, formatBytes, formatPercent, groupDigits, stableJson } from './format';
-import { inspectZip } from '../build/inspect';
+import { inspectZip } from '../engine/inspect';
 import { AWS_RUNTIME_IDS, FC_RUNTIME_IDS, RuntimeInfo, analyzeLayer, getPlatform, layoutHint, resolveRuntime } from '../core';
 import type { ArchitectureId, Finding, LayerManifest, PlatformId } from '../core/model';
 

@@ -1,5 +1,6 @@
 // lib/core: every platform fact and rule, free of any IaC SDK.
 export * from './model';
+export * from './errors';
 export * from './checksums';
 export * from './assembly';
 export * from './platforms';

@@ -15,5 +15,5 @@ export type {
   FunctionWithLayersBaseArgs,
   LayerReference,
 } from './function-with-layers';
-export { LayerSource } from '../build';
+export { LayerSource } from '../engine';
 export { LayerGrant } from '../core';

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import type * as alicloudSdk from '@pulumi/alicloud';
 import * as pulumi from '@pulumi/pulumi';
-import { buildLayer, computeInputKey, LayerSource } from '../build';
-import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from '../build';
+import { buildLayer, computeInputKey, LayerSource } from '../engine';
+import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from '../engine';
 import { analyzeLayer, checkFcAclConsistency, getPlatform, LayerGrant, planGrants, validateLayerProps } from '../core';
 import type { ArchitectureId, LayerManifest, PlatformId, PlatformLimitOverrides } from '../core';
 import { declareAwsPermission } from './aws-permission';

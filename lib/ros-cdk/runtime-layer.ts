@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ros from '@alicloud/ros-cdk-core';
 import * as oss from '@alicloud/ros-cdk-ossassets';
-import { buildLayerSync, computeInputKey, LayerSource } from '../build';
-import type { BuildTarget, LayerArtifact } from '../build';
+import { buildLayerSync, computeInputKey, LayerSource } from '../engine';
+import type { BuildTarget, LayerArtifact } from '../engine';
 import {
   analyzeLayer,
   checkFcAclConsistency,

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import archiver from 'archiver';
-import { hasTool } from '../../lib/build/tools';
+import { hasTool } from '../../lib/engine/tools';
 
 export { hasTool };
 

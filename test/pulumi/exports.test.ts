@@ -1,4 +1,4 @@
-import * as build from '../../lib/build';
+import * as build from '../../lib/engine';
 import * as core from '../../lib/core';
 import * as front from '../../lib/pulumi';
 

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildLayerSync, computeInputKey, defaultCacheDir, readArtifact } from '../../build';
-import type { BuildTarget, LayerArtifact, SourceSpec } from '../../build';
+import { buildLayerSync, computeInputKey, defaultCacheDir, readArtifact } from '../../engine';
+import type { BuildTarget, LayerArtifact, SourceSpec } from '../../engine';
 
 /** File name of the layer ZIP inside the CDK bundling output directory. */
 const BUNDLED_ZIP = 'layer.zip';

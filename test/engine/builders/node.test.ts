@@ -2,9 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { makeContext } from './ctx';
-import type { NodeSourceSpec } from '../../../lib/build/api';
-import { buildNode, npmCiArgs } from '../../../lib/build/builders/node';
-import { LayerSource } from '../../../lib/build/source';
+import type { NodeSourceSpec } from '../../../lib/engine/api';
+import { buildNode, npmCiArgs } from '../../../lib/engine/builders/node';
+import { LayerSource } from '../../../lib/engine/source';
 import { cleanupTempDirs, listFiles, makeTempDir, testWithTools, writeTree } from '../../helpers';
 
 const npmTest = testWithTools('npm');

@@ -1,4 +1,4 @@
-import { ProgressReporter, formatElapsed } from '../../lib/build/progress';
+import { ProgressReporter, formatElapsed } from '../../lib/engine/progress';
 
 /** A stream that records what was written, with a settable TTY flag. */
 function recorder(isTTY: boolean, columns?: number) {

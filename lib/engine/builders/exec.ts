@@ -1,11 +1,12 @@
 import { spawn } from 'child_process';
+import { LayersmithBuildError } from '../../core/errors';
 import { requireTool } from '../tools';
 
 /** How many trailing output lines a failure message carries. */
 export const OUTPUT_TAIL_LINES = 20;
 
 /** A package manager or user command exited non-zero (or was killed). */
-export class BuildCommandError extends Error {
+export class BuildCommandError extends LayersmithBuildError {
   constructor(
     /** The command line as run (argv joined with spaces). */
     readonly commandLine: string,
@@ -16,13 +17,12 @@ export class BuildCommandError extends Error {
     readonly cwd: string,
     signal?: string | null,
   ) {
-    super([
+    super('COMMAND_FAILED', [
       `Command failed with ${exitCode === null ? `signal ${signal}` : `exit code ${exitCode}`}: ${commandLine}`,
       `  (in ${cwd})`,
       outputTail.length > 0 ? `Last ${outputTail.length} lines of its output:` : 'It printed nothing.',
       ...outputTail.map((l) => `  | ${l}`),
-    ].join('\n'));
-    this.name = 'BuildCommandError';
+    ].join('\n'), { path: cwd });
   }
 }
 

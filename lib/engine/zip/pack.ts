@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as nodePath from 'path';
 import { pipeline } from 'stream';
 import * as zlib from 'zlib';
+import { LayersmithPackError } from '../../core/errors';
 import type { ExcludedFile } from '../../core/model';
 import { sortByEntryName, validateEntryName } from '../entry-name';
 import { BatchFileError, DeflatedFile, DeflatePool } from './deflate-pool';
@@ -69,16 +70,15 @@ export type PackErrorCode =
   | 'BAD_OPTION';
 
 /** A directory that cannot become a layer ZIP as it is. */
-export class ZipPackError extends Error {
+export class ZipPackError extends LayersmithPackError {
   constructor(
     /** Which rule the input broke. */
-    public readonly code: PackErrorCode,
+    public override readonly code: PackErrorCode,
     /** The file or directory at fault (absolute). */
-    public readonly path: string,
+    public override readonly path: string,
     message: string,
   ) {
-    super(message);
-    this.name = 'ZipPackError';
+    super(code, message, { path });
   }
 }
 

@@ -1,11 +1,11 @@
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BuildTarget } from '../../../lib/build/api';
-import { computeInputKey, readArtifact } from '../../../lib/build/cache';
-import { buildLayer } from '../../../lib/build/engine';
-import { inspectZip } from '../../../lib/build/inspect';
-import { LayerSource } from '../../../lib/build/source';
+import type { BuildTarget } from '../../../lib/engine/api';
+import { computeInputKey, readArtifact } from '../../../lib/engine/cache';
+import { buildLayer } from '../../../lib/engine/engine';
+import { inspectZip } from '../../../lib/engine/inspect';
+import { LayerSource } from '../../../lib/engine/source';
 import { cleanupTempDirs, makeTempDir, makeWheel, testWithTools, writeTree } from '../../helpers';
 
 afterAll(cleanupTempDirs);
@@ -92,7 +92,7 @@ describe('concurrent builds of one key', () => {
     fs.writeFileSync(request, JSON.stringify({ spec, target: PY, inputKey: computeInputKey(spec, PY), options: { cacheDir, progress: false } }));
 
     // WHEN two real worker processes build it simultaneously
-    const worker = path.resolve(__dirname, '../../../lib/build/worker.ts');
+    const worker = path.resolve(__dirname, '../../../lib/engine/worker.ts');
     type WorkerResult = { artifact?: { zipPath: string; inputKey: string; manifest: { zip: { sha256: string } } }; error?: unknown };
     const runWorker = (n: number): Promise<{ code: number | null; result: WorkerResult }> =>
       new Promise((resolve, reject) => {

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
-import type { BuildTarget } from '../../../lib/build/api';
-import { buildLayer } from '../../../lib/build/engine';
-import { LayerSource } from '../../../lib/build/source';
-import { buildLayerSync } from '../../../lib/build/sync';
+import type { BuildTarget } from '../../../lib/engine/api';
+import { buildLayer } from '../../../lib/engine/engine';
+import { LayerSource } from '../../../lib/engine/source';
+import { buildLayerSync } from '../../../lib/engine/sync';
+import { LayersmithBuildError, LayersmithError } from '../../../lib/core/errors';
 import { cleanupTempDirs, makeTempDir, writeTree } from '../../helpers';
 
 afterAll(cleanupTempDirs);
@@ -41,5 +42,26 @@ describe('buildLayerSync (child Node process)', () => {
     // WHEN / THEN
     expect(asyncMessage).toContain('has package.json but no package-lock.json');
     expect(() => buildLayerSync(source, target, { cacheDir: makeTempDir('cache-'), ...quiet })).toThrow(asyncMessage);
+  });
+
+  test('a failing build in the child is rethrown as a LayersmithError with its code', () => {
+    // GIVEN a command source whose command fails
+    const d = makeTempDir('sync-fail-');
+    writeTree(d, { 'in.txt': 'x' });
+    const source = LayerSource.command({ command: [process.execPath, '-e', 'process.exit(3)'], cwd: d, inputs: ['in.txt'] });
+
+    // WHEN built through the child process
+    let caught: unknown;
+    try {
+      buildLayerSync(source, TARGET, { cacheDir: makeTempDir('cache-'), ...quiet });
+    } catch (e) {
+      caught = e;
+    }
+
+    // THEN the caller gets the class and code, not just a message
+    expect(caught).toBeInstanceOf(LayersmithBuildError);
+    expect(caught).toBeInstanceOf(LayersmithError);
+    expect((caught as LayersmithError).code).toBe('COMMAND_FAILED');
+    expect((caught as Error).message).toContain('exit code 3');
   });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BuildTarget } from '../../../lib/build/api';
-import type { BuildContext } from '../../../lib/build/builders/context';
+import type { BuildTarget } from '../../../lib/engine/api';
+import type { BuildContext } from '../../../lib/engine/builders/context';
 import { makeTempDir } from '../../helpers';
 
 /** A real BuildContext over fresh temp dirs; `steps` records the step names that ran. */

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { LayersmithBuildError } from '../core/errors';
 
 /**
  * Where an executable lives on PATH, or undefined. An absolute or relative path with a slash is
@@ -35,10 +36,9 @@ const INSTALL_HINTS: Record<string, string> = {
 };
 
 /** Error thrown when a package manager the source needs is not installed. */
-export class MissingToolError extends Error {
+export class MissingToolError extends LayersmithBuildError {
   constructor(readonly tool: string, readonly purpose: string) {
-    super(`${purpose} needs '${tool}', which is not on PATH. Fix: ${INSTALL_HINTS[path.basename(tool)] ?? `install ${tool} or put it on PATH`}.`);
-    this.name = 'MissingToolError';
+    super('MISSING_TOOL', `${purpose} needs '${tool}', which is not on PATH. Fix: ${INSTALL_HINTS[path.basename(tool)] ?? `install ${tool} or put it on PATH`}.`);
   }
 }
 

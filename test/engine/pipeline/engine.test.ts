@@ -2,12 +2,12 @@ import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { BuildTarget } from '../../../lib/build/api';
-import { BuildCommandError } from '../../../lib/build/builders/exec';
-import { buildLayer } from '../../../lib/build/engine';
-import { ZipInspectionError } from '../../../lib/build/inspect';
-import { LayerSource } from '../../../lib/build/source';
-import { MissingToolError } from '../../../lib/build/tools';
+import type { BuildTarget } from '../../../lib/engine/api';
+import { BuildCommandError } from '../../../lib/engine/builders/exec';
+import { buildLayer } from '../../../lib/engine/engine';
+import { ZipInspectionError } from '../../../lib/engine/inspect';
+import { LayerSource } from '../../../lib/engine/source';
+import { MissingToolError } from '../../../lib/engine/tools';
 import { cleanupTempDirs, makeTempDir, makeWheel, testWithTools, writeRawZip, writeTree, writeZip } from '../../helpers';
 
 afterAll(cleanupTempDirs);

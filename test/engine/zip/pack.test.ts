@@ -2,8 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { hasTool, readWithYauzl, tempDir, writeTree } from './helpers';
-import { inspectZip } from '../../../lib/build/inspect';
-import { packDirectory, validateEntryName, ZipPackError } from '../../../lib/build/zip';
+import { inspectZip } from '../../../lib/engine/inspect';
+import { packDirectory, validateEntryName, ZipPackError } from '../../../lib/engine/zip';
 import { crc64Decimal, sha256Base64 } from '../../../lib/core/checksums';
 
 let dir: string;

@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import { serializeError } from '../core/errors';
 import type { BuildOptions, BuildTarget, SourceSpec } from './api';
 import { buildWithKey } from './engine';
 
@@ -22,8 +23,7 @@ async function main(): Promise<void> {
     const artifact = await buildWithKey(req.spec, req.target, req.inputKey, req.options);
     fs.writeFileSync(outFile, JSON.stringify({ artifact }));
   } catch (e) {
-    const err = e as Error;
-    fs.writeFileSync(outFile, JSON.stringify({ error: { name: err.name, message: err.message ?? String(e) } }));
+    fs.writeFileSync(outFile, JSON.stringify({ error: serializeError(e) }));
   }
 }
 

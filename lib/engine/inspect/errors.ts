@@ -16,18 +16,19 @@ export type ZipErrorCode =
   | 'BAD_CRC'
   | 'DESTINATION_NOT_EMPTY';
 
+import { LayersmithInspectError } from '../../core/errors';
+
 /** A ZIP that cannot be used as a layer as it is. The message names the file, the entry and the fix. */
-export class ZipInspectionError extends Error {
+export class ZipInspectionError extends LayersmithInspectError {
   constructor(
     /** Which rule the ZIP broke. */
-    public readonly code: ZipErrorCode,
+    public override readonly code: ZipErrorCode,
     /** The ZIP file. */
     public readonly file: string,
     message: string,
     /** The entry at fault, when there is one. */
     public readonly entry?: string,
   ) {
-    super(message);
-    this.name = 'ZipInspectionError';
+    super(code, message, { path: file });
   }
 }

@@ -323,7 +323,7 @@ export function canonicalJson(value: Json | undefined): string {
 }
 
 function readOwnVersion(): string {
-  // lib/build/cache.(ts|js) -> package.json two levels up, both from sources and compiled.
+  // lib/engine/cache.(ts|js) -> package.json two levels up, both from sources and compiled.
   for (const candidate of [path.join(__dirname, '..', '..', 'package.json')]) {
     try {
       const pkg = JSON.parse(fs.readFileSync(candidate, 'utf8')) as { name?: string; version?: string };

@@ -2,10 +2,10 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { makeContext } from './ctx';
-import type { PhpSourceSpec, RubySourceSpec } from '../../../lib/build/api';
-import { buildPhp } from '../../../lib/build/builders/php';
-import { buildRuby } from '../../../lib/build/builders/ruby';
-import { LayerSource } from '../../../lib/build/source';
+import type { PhpSourceSpec, RubySourceSpec } from '../../../lib/engine/api';
+import { buildPhp } from '../../../lib/engine/builders/php';
+import { buildRuby } from '../../../lib/engine/builders/ruby';
+import { LayerSource } from '../../../lib/engine/source';
 import { cleanupTempDirs, listFiles, makeTempDir, testWithTools, writeTree } from '../../helpers';
 
 afterAll(cleanupTempDirs);

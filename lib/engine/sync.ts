@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { deserializeError, type SerializedError } from '../core/errors';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { computeInputKey, defaultCacheDir, readArtifact } from './cache';
 import { LayerSource } from './source';
@@ -9,8 +10,8 @@ import { LayerSource } from './source';
 /**
  * `buildLayer` for synchronous callers (CDK and ROS constructors, bundling hooks): the async
  * engine runs in a child Node process and this call blocks until it is done. A cache hit is
- * answered in-process without spawning anything. Errors from the child are rethrown with the
- * same message.
+ * answered in-process without spawning anything. Errors from the child are rethrown as the
+ * same layersmith error class, code and message.
  */
 export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTarget, options: BuildOptions = {}): LayerArtifact {
   const spec = source instanceof LayerSource ? source.bind() : source;
@@ -33,12 +34,9 @@ export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTa
     if (!fs.existsSync(outFile)) {
       throw new Error(`buildLayerSync: the build process exited (${res.status === null ? `signal ${res.signal}` : `code ${res.status}`}) without a result; see its output above.`);
     }
-    const result = JSON.parse(fs.readFileSync(outFile, 'utf8')) as { artifact?: LayerArtifact; error?: { name: string; message: string } };
-    if (result.error) {
-      const err = new Error(result.error.message);
-      err.name = result.error.name;
-      throw err;
-    }
+    const result = JSON.parse(fs.readFileSync(outFile, 'utf8')) as { artifact?: LayerArtifact; error?: SerializedError };
+    // The child's error comes back as the same layersmith class with the same code.
+    if (result.error) throw deserializeError(result.error);
     return result.artifact!;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -46,7 +44,7 @@ export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTa
 }
 
 /**
- * The compiled worker when every source it loads (lib/build, lib/core) is compiled and current;
+ * The compiled worker when every source it loads (lib/engine, lib/core) is compiled and current;
  * otherwise the TypeScript source through ts-node (jest and ts-node runs, where a stale .js of
  * any engine file would silently build with old code).
  */

@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { makeContext } from './ctx';
-import type { JavaSourceSpec } from '../../../lib/build/api';
-import { buildJava } from '../../../lib/build/builders/java';
-import { LayerSource } from '../../../lib/build/source';
-import { MissingToolError } from '../../../lib/build/tools';
+import type { JavaSourceSpec } from '../../../lib/engine/api';
+import { buildJava } from '../../../lib/engine/builders/java';
+import { LayerSource } from '../../../lib/engine/source';
+import { MissingToolError } from '../../../lib/engine/tools';
 import { cleanupTempDirs, listFiles, makeTempDir, testWithTools, writeTree } from '../../helpers';
 
 afterAll(cleanupTempDirs);

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { BuildTarget } from '../../../lib/build/api';
-import { artifactPaths, computeInputKey, defaultCacheDir, readArtifact, STALE_TEMP_MS, sweepStaleTemps } from '../../../lib/build/cache';
-import { LayerSource } from '../../../lib/build/source';
+import type { BuildTarget } from '../../../lib/engine/api';
+import { artifactPaths, computeInputKey, defaultCacheDir, readArtifact, STALE_TEMP_MS, sweepStaleTemps } from '../../../lib/engine/cache';
+import { LayerSource } from '../../../lib/engine/source';
 import { cleanupTempDirs, makeTempDir, writeTree } from '../../helpers';
 
 afterAll(cleanupTempDirs);

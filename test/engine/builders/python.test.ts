@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AWS_PY312_X86, makeContext } from './ctx';
-import type { PythonSourceSpec } from '../../../lib/build/api';
-import { BuildCommandError } from '../../../lib/build/builders/exec';
-import { buildPython } from '../../../lib/build/builders/python';
-import { LayerSource } from '../../../lib/build/source';
-import { MissingToolError } from '../../../lib/build/tools';
+import type { PythonSourceSpec } from '../../../lib/engine/api';
+import { BuildCommandError } from '../../../lib/engine/builders/exec';
+import { buildPython } from '../../../lib/engine/builders/python';
+import { LayerSource } from '../../../lib/engine/source';
+import { MissingToolError } from '../../../lib/engine/tools';
 import { cleanupTempDirs, listFiles, makeTempDir, makeWheel, testWithTools, writeTree } from '../../helpers';
 
 const pyTest = testWithTools('python3');
