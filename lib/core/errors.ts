@@ -71,7 +71,8 @@ export interface SerializedError {
 /** Turn any thrown value into plain JSON, keeping a layersmith error's code, kind and paths. */
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof LayersmithError) {
-    return { name: err.name, message: err.message, code: err.code, kind: err.kind, constructPath: err.constructPath, path: err.path, stack: err.stack };
+    const { name, message, code, kind, constructPath, path, stack } = err;
+    return { name, message, code, kind, constructPath, path, stack };
   }
   if (err instanceof Error) return { name: err.name, message: err.message, stack: err.stack };
   return { name: 'Error', message: String(err) };
