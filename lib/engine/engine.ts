@@ -2,12 +2,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
-import { runBuilder } from './builders';
 import type { BuildContext } from './builders/context';
 import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact, sweepStaleTemps, tempSibling, writeFileAtomic } from './cache';
 import { inspectZip } from './inspect';
 import { ProgressReporter, formatElapsed } from './progress';
 import { LayerSource } from './source';
+import { runBuilder } from './sources';
 import { packDirectory } from './zip';
 import type { LayerManifest } from '../core/model';
 

@@ -5,6 +5,12 @@ export { BUILDER_FORMAT, BUILDER_ID, LAYERSMITH_VERSION, artifactPaths, computeI
 export { buildLayer } from './engine';
 export { buildLayerSync } from './sync';
 export { findTool, hasTool, requireTool, MissingToolError } from './tools';
-export { BuildCommandError, OUTPUT_TAIL_LINES, pipInstallArgs, pipPlatformTags, npmCiArgs, mavenCopyArgs, COMPOSER_INSTALL_ARGS, OUTPUT_PLACEHOLDER } from './builders';
+export { BuildCommandError, OUTPUT_TAIL_LINES } from './builders';
+export { anchorDirectory } from './sources';
+export { pipInstallArgs, pipPlatformTags } from './sources/python';
+export { npmCiArgs } from './sources/node';
+export { mavenCopyArgs } from './sources/java';
+export { COMPOSER_INSTALL_ARGS } from './sources/php';
+export { OUTPUT_PLACEHOLDER } from './sources/command';
 export * from './zip';
 export * from './inspect';

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { makeContext } from './ctx';
 import type { JavaSourceSpec } from '../../../lib/engine/api';
-import { buildJava } from '../../../lib/engine/builders/java';
 import { LayerSource } from '../../../lib/engine/source';
+import { buildJava } from '../../../lib/engine/sources/java';
 import { MissingToolError } from '../../../lib/engine/tools';
 import { cleanupTempDirs, listFiles, makeTempDir, testWithTools, writeTree } from '../../helpers';
 

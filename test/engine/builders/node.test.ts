@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { makeContext } from './ctx';
 import type { NodeSourceSpec } from '../../../lib/engine/api';
-import { buildNode, npmCiArgs } from '../../../lib/engine/builders/node';
 import { LayerSource } from '../../../lib/engine/source';
+import { buildNode, npmCiArgs } from '../../../lib/engine/sources/node';
 import { cleanupTempDirs, listFiles, makeTempDir, testWithTools, writeTree } from '../../helpers';
 
 const npmTest = testWithTools('npm');

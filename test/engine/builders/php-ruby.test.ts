@@ -3,9 +3,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { makeContext } from './ctx';
 import type { PhpSourceSpec, RubySourceSpec } from '../../../lib/engine/api';
-import { buildPhp } from '../../../lib/engine/builders/php';
-import { buildRuby } from '../../../lib/engine/builders/ruby';
 import { LayerSource } from '../../../lib/engine/source';
+import { buildPhp } from '../../../lib/engine/sources/php';
+import { buildRuby } from '../../../lib/engine/sources/ruby';
 import { cleanupTempDirs, listFiles, makeTempDir, testWithTools, writeTree } from '../../helpers';
 
 afterAll(cleanupTempDirs);

@@ -3,8 +3,8 @@ import * as path from 'path';
 import { AWS_PY312_X86, makeContext } from './ctx';
 import type { PythonSourceSpec } from '../../../lib/engine/api';
 import { BuildCommandError } from '../../../lib/engine/builders/exec';
-import { buildPython } from '../../../lib/engine/builders/python';
 import { LayerSource } from '../../../lib/engine/source';
+import { buildPython } from '../../../lib/engine/sources/python';
 import { MissingToolError } from '../../../lib/engine/tools';
 import { cleanupTempDirs, listFiles, makeTempDir, makeWheel, testWithTools, writeTree } from '../../helpers';
 

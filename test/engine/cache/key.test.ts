@@ -118,6 +118,34 @@ describe('computeInputKey', () => {
     expect(key()).not.toBe(base);
   });
 
+  test('node: a project locked by npm-shrinkwrap.json is keyed on it (editing the shrinkwrap rebuilds)', () => {
+    // GIVEN a package directory whose only lockfile is npm-shrinkwrap.json (npm ci installs from it)
+    const d = makeTempDir('nodeshrink-');
+    writeTree(d, { 'package.json': '{"name":"a"}', 'npm-shrinkwrap.json': '{"lockfileVersion":3}' });
+    const key = (): string => computeInputKey(LayerSource.node({ packageDir: d }).bind(), { ...TARGET, runtimes: ['nodejs20.x'] });
+    const base = key();
+
+    // WHEN the shrinkwrap pins another version THEN the key changes; putting it back restores it
+    fs.writeFileSync(path.join(d, 'npm-shrinkwrap.json'), '{"lockfileVersion":3,"packages":{"node_modules/x":{"version":"2.0.0"}}}');
+    expect(key()).not.toBe(base);
+    fs.writeFileSync(path.join(d, 'npm-shrinkwrap.json'), '{"lockfileVersion":3}');
+    expect(key()).toBe(base);
+  });
+
+  test('node: with both lockfiles the key follows package-lock.json, the one the build installs from', () => {
+    // GIVEN both lockfiles (the builder copies package-lock.json and leaves the shrinkwrap out)
+    const d = makeTempDir('nodeboth-');
+    writeTree(d, { 'package.json': '{"name":"a"}', 'package-lock.json': '{"lockfileVersion":3}', 'npm-shrinkwrap.json': '{"a":1}' });
+    const key = (): string => computeInputKey(LayerSource.node({ packageDir: d }).bind(), { ...TARGET, runtimes: ['nodejs20.x'] });
+    const base = key();
+
+    // THEN the unused shrinkwrap does not count and package-lock.json does
+    fs.writeFileSync(path.join(d, 'npm-shrinkwrap.json'), '{"a":2}');
+    expect(key()).toBe(base);
+    fs.writeFileSync(path.join(d, 'package-lock.json'), '{"lockfileVersion":3,"x":1}');
+    expect(key()).not.toBe(base);
+  });
+
   test('command: covers the inputs and argv relative to cwd, so checkouts at other paths agree', () => {
     // GIVEN the same project in two places, argv naming a script by absolute path
     const mk = (): string => {

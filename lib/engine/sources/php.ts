@@ -1,8 +1,60 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { PhpSourceSpec } from '../api';
-import { BuildContext, BuildOutput, toolEnv } from './context';
-import { runCommand } from './exec';
+import { LayersmithBuildError } from '../../core/errors';
+import type { CommonSourceSpec } from '../api';
+import { BuildContext, BuildOutput, toolEnv } from '../builders/context';
+import { runCommand } from '../builders/exec';
+import { fileDigest, optionalFileDigest, pathDigest } from '../digest';
+import { commonSpec, existingDir, existingFile, type LayerSourceOptions, type SourceKind } from './kind';
+
+export interface PhpSourceSpec extends CommonSourceSpec {
+  readonly kind: 'php';
+  /** Absolute path of a directory holding composer.json (and composer.lock). */
+  readonly composerDir: string;
+}
+
+/** Options of `LayerSource.php`. */
+export interface PhpSourceOptions extends LayerSourceOptions {
+  /** Directory holding composer.json (and composer.lock). */
+  readonly composerDir: string;
+}
+
+/** Validates `LayerSource.php` options and resolves their paths. */
+export function phpSpec(options: PhpSourceOptions): PhpSourceSpec {
+  const where = 'LayerSource.php';
+  const composerDir = existingDir(options.composerDir, where, 'composerDir');
+  existingFile(path.join(composerDir, 'composer.json'), where, 'composerDir/composer.json');
+  return { kind: 'php', composerDir, ...commonSpec(options) };
+}
+
+/** Composer reads composer.json, composer.lock and the local `path` repositories they name. */
+export const phpKind: SourceKind<PhpSourceSpec> = {
+  kind: 'php',
+  keyInputs: (spec) => ({
+    composerJson: fileDigest(path.join(spec.composerDir, 'composer.json')),
+    composerLock: optionalFileDigest(path.join(spec.composerDir, 'composer.lock')),
+    pathRepositories: composerPathRepositories(spec.composerDir).map(pathDigest),
+  }),
+  anchorCandidates: (spec) => [spec.composerDir],
+  build: (spec, ctx) => buildPhp(spec, ctx),
+};
+
+/** path repositories named in composer.json, resolved against its directory. */
+export function composerPathRepositories(composerDir: string): string[] {
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(composerDir, 'composer.json'), 'utf8')) as {
+      repositories?: unknown;
+    };
+    const repos = Array.isArray(json.repositories) ? json.repositories : Object.values(json.repositories ?? {});
+    return repos
+      .filter((r): r is { type: string; url: string } => !!r && typeof r === 'object'
+        && (r as { type?: unknown }).type === 'path' && typeof (r as { url?: unknown }).url === 'string')
+      .map((r) => path.resolve(composerDir, r.url))
+      .filter((p) => fs.existsSync(p));
+  } catch {
+    return [];
+  }
+}
 
 export const COMPOSER_INSTALL_ARGS = ['install', '--no-dev', '--no-interaction', '--no-progress', '--optimize-autoloader'];
 
@@ -49,7 +101,7 @@ function readJson(file: string): Json {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
   } catch (e) {
-    throw new Error(`LayerSource.php: ${file} is not valid JSON (${(e as Error).message}). Fix: repair the file (composer validate).`);
+    throw new LayersmithBuildError('BAD_COMPOSER_JSON', `LayerSource.php: ${file} is not valid JSON (${(e as Error).message}). Fix: repair the file (composer validate).`, { path: file });
   }
 }
 

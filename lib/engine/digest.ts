@@ -1,0 +1,106 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ExcludeMatcher } from './zip/excludes';
+
+/** The JSON a cache-key document is made of. */
+export type Json = null | boolean | number | string | Json[] | { [k: string]: Json | undefined };
+
+/**
+ * Content digests already computed by this process, keyed on identity and change stamps: a
+ * synth computes the key of a layer more than once (construct, bundling, build), and a large
+ * directory should be read once. Any write changes ctime, so a stale hit needs a file changed
+ * and its ctime restored, which ordinary tools cannot do.
+ */
+const digestMemo = new Map<string, string>();
+
+function sha256File(file: string, st: fs.Stats = fs.statSync(file)): string {
+  const stamp = `${file}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const known = digestMemo.get(stamp);
+  if (known) return known;
+  const digest = createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+  digestMemo.set(stamp, digest);
+  return digest;
+}
+
+/** Executable bit plus SHA-256 of one file (never its path or mtime). */
+export function fileDigest(file: string): string {
+  const st = fs.statSync(file);
+  return `x${isExecutable(st.mode) ? 1 : 0}:${sha256File(file, st)}`;
+}
+
+export function optionalFileDigest(file: string): string | null {
+  return fs.existsSync(file) ? fileDigest(file) : null;
+}
+
+export function optionalTreeDigest(dir: string): string | null {
+  return fs.existsSync(dir) ? treeDigest(dir) : null;
+}
+
+/** A directory's tree digest or a file's digest, whichever the path is. */
+export function pathDigest(p: string): string {
+  return fs.statSync(p).isDirectory() ? treeDigest(p) : fileDigest(p);
+}
+
+/**
+ * Names never part of a layer's inputs: version-control metadata and interpreter caches change
+ * without the content changing. (The ZIP writer's default excludes drop them, and more.)
+ */
+const IGNORED_NAMES = new Set(['.git', '.hg', '.svn', '__pycache__', '.DS_Store']);
+function ignoredForKey(name: string): boolean {
+  return IGNORED_NAMES.has(name) || name.endsWith('.pyc');
+}
+
+/**
+ * Digest of a directory that becomes (part of) the layer root: what the ZIP writer would leave
+ * out (default and user excludes) does not count, so editing a .env never forces a rebuild.
+ */
+export function layerTreeDigest(root: string, excludes: readonly string[]): string {
+  const matcher = new ExcludeMatcher(excludes);
+  return treeDigest(root, (rel, isDir) => matcher.match(rel, isDir) !== undefined);
+}
+
+/**
+ * SHA-256 over the sorted relative paths, executable bits and contents of a directory tree.
+ * `skip` leaves paths out (relative, '/'-separated); VCS metadata and bytecode never count.
+ */
+export function treeDigest(root: string, skip: (relPath: string, isDirectory: boolean) => boolean = () => false): string {
+  const h = createHash('sha256');
+  const walk = (dir: string, rel: string): void => {
+    const names = fs.readdirSync(dir).sort(cmp);
+    for (const name of names) {
+      if (ignoredForKey(name)) continue;
+      const abs = path.join(dir, name);
+      const relPath = rel ? `${rel}/${name}` : name;
+      const st = fs.lstatSync(abs);
+      if (skip(relPath, st.isDirectory())) continue;
+      if (st.isSymbolicLink()) {
+        h.update(`L\0${relPath}\0${fs.readlinkSync(abs)}\0`);
+      } else if (st.isDirectory()) {
+        h.update(`D\0${relPath}\0`);
+        walk(abs, relPath);
+      } else if (st.isFile()) {
+        h.update(`F\0${relPath}\0${isExecutable(st.mode) ? 1 : 0}\0${sha256File(abs, st)}\0`);
+      }
+    }
+  };
+  walk(root, '');
+  return h.digest('hex');
+}
+
+function isExecutable(mode: number): boolean {
+  return (mode & 0o111) !== 0;
+}
+
+/** Code-unit order, the same on every machine and locale. */
+export function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** JSON with object keys sorted at every level and undefined members dropped. */
+export function canonicalJson(value: Json | undefined): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
+  if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v)).join(',')}]`;
+  const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort(cmp);
+  return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+}
