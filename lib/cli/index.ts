@@ -6,6 +6,7 @@ import { inspectLayerZip, renderInspectJson, renderInspectText } from './inspect
 import { renderReportJson, renderReportMarkdown } from './render-report';
 import { ReviewReport, reportOnAssembly } from './report';
 import type { ArchitectureId, PlatformId } from '../core/model';
+import { writeFileAtomic } from '../engine/atomic';
 
 export * from '../engine/progress';
 export { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
@@ -129,12 +130,9 @@ function failsOn(level: string, report: ReviewReport): boolean {
 function writeAtomic(file: string, text: string): void {
   const dir = path.dirname(path.resolve(file));
   if (!fs.existsSync(dir)) throw new UsageError(`--out ${file}: directory ${dir} does not exist; create it first`);
-  const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
+    writeFileAtomic(file, text);
   } catch (e) {
-    fs.rmSync(tmp, { force: true });
     throw new UsageError(`--out ${file}: cannot write (${(e as Error).message})`);
   }
 }

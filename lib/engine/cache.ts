@@ -8,6 +8,7 @@ import { describeSource } from './sources';
 import type { LayerManifest } from '../core/model';
 
 export { canonicalJson, treeDigest } from './digest';
+export { STALE_TEMP_MS, sweepStaleTemps, writeFileAtomic } from './atomic';
 export { composerPathRepositories } from './sources/php';
 
 /**
@@ -56,57 +57,6 @@ export function readArtifact(cacheDir: string, key: string): LayerArtifact | und
   }
   if (manifest.build?.inputKey !== key) return undefined;
   return { zipPath, manifestPath, manifest, inputKey: key, cacheHit: true };
-}
-
-/**
- * Writes `data` to `dest` through a temp file in the same directory and a rename, so a reader
- * never sees a half-written file. Two writers of identical content may race: the last rename
- * wins and both leave the same bytes.
- */
-export function writeFileAtomic(dest: string, data: string | Buffer): void {
-  const tmp = tempSibling(dest);
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, dest);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
-/** Temp files older than this in a cache directory belong to a build that was killed. */
-export const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
-
-/**
- * Removes temp files (`*.tmp-<pid>-<rand>`) that a killed build left in the cache directory.
- * Only old ones: a young one may be another process's build in flight.
- */
-export function sweepStaleTemps(cacheDir: string, now: number = Date.now()): string[] {
-  const removed: string[] = [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(cacheDir);
-  } catch {
-    return removed;
-  }
-  for (const name of names) {
-    if (!/\.tmp-\d+-[0-9a-z]+$/.test(name)) continue;
-    const abs = path.join(cacheDir, name);
-    try {
-      if (now - fs.statSync(abs).mtimeMs > STALE_TEMP_MS) {
-        fs.rmSync(abs, { force: true });
-        removed.push(name);
-      }
-    } catch {
-      // another process removed or renamed it meanwhile: nothing to sweep
-    }
-  }
-  return removed;
-}
-
-/** A unique temp path next to `dest` (same filesystem, so rename is atomic). */
-export function tempSibling(dest: string): string {
-  return `${dest}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 /**

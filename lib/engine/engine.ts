@@ -1,9 +1,9 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
+import { makeStagingDir, sweepStagingDirs, sweepStaleTemps, tempPath, writeFileAtomic } from './atomic';
 import type { BuildContext } from './builders/context';
-import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact, sweepStaleTemps, tempSibling, writeFileAtomic } from './cache';
+import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
 import { inspectZip } from './inspect';
 import { ProgressReporter, formatElapsed } from './progress';
 import { LayerSource } from './source';
@@ -46,14 +46,16 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
   }
 
   fs.mkdirSync(cacheDir, { recursive: true });
+  // What killed builds left: temps in the cache and staging directories in the OS temp dir.
   sweepStaleTemps(cacheDir);
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), `layersmith-${spec.kind}-`));
+  sweepStagingDirs();
+  const scratch = makeStagingDir(spec.kind);
   const staging = path.join(scratch, 'layer');
   const work = path.join(scratch, 'work');
   fs.mkdirSync(staging);
   fs.mkdirSync(work);
   const { zipPath, manifestPath } = artifactPaths(cacheDir, inputKey);
-  const tmpZip = tempSibling(zipPath);
+  const tmpZip = tempPath(zipPath);
   const started = Date.now();
   try {
     const ctx: BuildContext = {

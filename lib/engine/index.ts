@@ -1,5 +1,6 @@
 // The build engine: sources, builders, the reproducible ZIP writer, the inspector and the cache.
 export * from './api';
+export { copyFileAtomic, makeStagingDir, STALE_TEMP_MS, sweepStagingDirs, sweepStaleTemps, tempPath, writeFileAtomic } from './atomic';
 export * from './source';
 export { BUILDER_FORMAT, BUILDER_ID, LAYERSMITH_VERSION, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
 export { buildLayer } from './engine';

@@ -1,9 +1,9 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { deserializeError, type SerializedError } from '../core/errors';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
+import { makeStagingDir } from './atomic';
 import { computeInputKey, defaultCacheDir, readArtifact } from './cache';
 import { LayerSource } from './source';
 
@@ -19,7 +19,7 @@ export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTa
   const hit = readArtifact(options.cacheDir ?? defaultCacheDir(), inputKey);
   if (hit) return hit;
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layersmith-sync-'));
+  const dir = makeStagingDir('sync');
   try {
     const inFile = path.join(dir, 'request.json');
     const outFile = path.join(dir, 'result.json');

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ZipInspectionError } from './errors';
+import { tempPath } from '../atomic';
 import { InspectOptions, openValidated } from './inspect';
 
 /**
@@ -20,7 +21,8 @@ export async function extractZip(zipPath: string, destDir: string, options: Insp
   }
   const { reader, links } = openValidated(file, options);
   fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const temp = fs.mkdtempSync(path.join(path.dirname(dest), `.${path.basename(dest)}.extract-`));
+  const temp = tempPath(dest);
+  fs.mkdirSync(temp, { mode: 0o700 });
   try {
     const dirModes: Array<[string, number]> = [];
     for (const e of reader.entries) {

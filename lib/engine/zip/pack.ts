@@ -5,6 +5,7 @@ import { pipeline } from 'stream';
 import * as zlib from 'zlib';
 import { LayersmithPackError } from '../../core/errors';
 import type { ExcludedFile } from '../../core/model';
+import { tempPath } from '../atomic';
 import { sortByEntryName, validateEntryName } from '../entry-name';
 import { BatchFileError, DeflatedFile, DeflatePool } from './deflate-pool';
 import { ExcludeMatcher } from './excludes';
@@ -158,7 +159,8 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
   sortByEntryName(excluded, (e) => e.path);
 
   fs.mkdirSync(nodePath.dirname(target), { recursive: true });
-  const temp = nodePath.join(nodePath.dirname(target), `.${nodePath.basename(target)}.${process.pid}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}.tmp`);
+  // Named by tempPath so the cache sweeper recognises it when a build is killed mid-pack.
+  const temp = tempPath(target);
   const writer = await ZipFileWriter.open(temp);
   const pool = new DeflatePool(workers, level);
   try {

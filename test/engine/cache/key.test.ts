@@ -211,11 +211,11 @@ describe('cache directory and lookups', () => {
 
 describe('stale temp files', () => {
   test('temps older than a day are swept; young temps and artifacts stay', () => {
-    // GIVEN a killed build's old temp, a build in flight and a complete entry
+    // GIVEN a killed build's old temp, a build in flight (of this live process) and a complete entry
     const cacheDir = makeTempDir('sweep-');
     const key = 'c'.repeat(64);
     const old = `${key}.zip.tmp-123-abc123`;
-    const young = `${key}.zip.tmp-456-def456`;
+    const young = `${key}.zip.tmp-${process.pid}-def456`;
     writeTree(cacheDir, { [old]: 'x', [young]: 'y', [`${key}.zip`]: 'z', [`${key}.manifest.json`]: '{}' });
     const past = new Date(Date.now() - STALE_TEMP_MS - 60_000);
     fs.utimesSync(path.join(cacheDir, old), past, past);
