@@ -1,4 +1,5 @@
 import type { GrantRecord } from './assembly';
+import { LayersmithValidationError } from './errors';
 import type { PlatformId } from './model';
 
 /**
@@ -32,7 +33,7 @@ export class LayerGrant {
       const key = partition === 'aws' ? `account-${account}` : `account-${partition}-${account}`;
       return new LayerGrant('account', id, undefined, key);
     }
-    throw new Error(
+    throw new LayersmithValidationError('BAD_ACCOUNT_ID',
       `Invalid account for LayerGrant.account('${String(id)}'): expected exactly 12 digits (e.g. 123456789012) `
       + 'or arn:aws:iam::<12 digits>:root (partitions aws, aws-cn, aws-us-gov). '
       + 'Fix: pass the account id without spaces, dashes or extra text.',
@@ -45,7 +46,7 @@ export class LayerGrant {
    */
   public static organization(orgId: string): LayerGrant {
     if (typeof orgId !== 'string' || !ORGANIZATION_ID.test(orgId)) {
-      throw new Error(
+      throw new LayersmithValidationError('BAD_ORGANIZATION_ID',
         `Invalid organization id for LayerGrant.organization('${String(orgId)}'): expected o- followed by 10-32 `
         + 'lower-case letters or digits (e.g. o-a1b2c3d4e5). Fix: copy the id from AWS Organizations.',
       );
@@ -116,7 +117,7 @@ export type GrantPlan =
 export function planGrants(platform: PlatformId, grants: readonly LayerGrant[], subject: string): GrantPlan {
   for (const g of grants) {
     if (!(g instanceof LayerGrant)) {
-      throw new Error(`${subject}: every grant must be made with LayerGrant.account(), LayerGrant.organization() or LayerGrant.public(); got ${JSON.stringify(g)}.`);
+      throw new LayersmithValidationError('BAD_GRANT', `${subject}: every grant must be made with LayerGrant.account(), LayerGrant.organization() or LayerGrant.public(); got ${JSON.stringify(g)}.`);
     }
   }
   if (platform === 'aws') {
@@ -139,7 +140,7 @@ export function planGrants(platform: PlatformId, grants: readonly LayerGrant[], 
   if (platform === 'alicloud') {
     const inexpressible = grants.filter((g) => g.kind !== 'public');
     if (inexpressible.length > 0) {
-      throw new Error(
+      throw new LayersmithValidationError('FC_GRANT_NOT_EXPRESSIBLE',
         `${subject}: Function Compute cannot share a layer with ${inexpressible.map((g) => g.toString()).join(', ')}: `
         + 'an FC layer has only a layer-wide ACL, private (0) or public (1), and no per-account or per-organization sharing. '
         + 'Fix: use LayerGrant.public() to let anyone with the ARN use it, or publish a copy of the layer in the other account.',
@@ -148,7 +149,7 @@ export function planGrants(platform: PlatformId, grants: readonly LayerGrant[], 
     const isPublic = grants.length > 0;
     return Object.freeze({ platform: 'alicloud', acl: isPublic ? 'public' : 'private', aclValue: isPublic ? '1' : '0' });
   }
-  throw new Error(`${subject}: unknown platform '${String(platform)}': use 'aws' or 'alicloud'.`);
+  throw new LayersmithValidationError('UNKNOWN_PLATFORM', `${subject}: unknown platform '${String(platform)}': use 'aws' or 'alicloud'.`);
 }
 
 /** The stable statement id of a grant: 'layersmith-' plus its key. */
@@ -156,7 +157,7 @@ export function statementIdFor(grant: LayerGrant): string {
   const id = `layersmith-${grant.key}`;
   // Keys are built from validated parts; this guards the API limit should that ever change.
   if (!STATEMENT_ID.test(id)) {
-    throw new Error(`Statement id '${id}' for ${grant.toString()} breaks the rule [a-zA-Z0-9-_]{1,100}.`);
+    throw new LayersmithValidationError('BAD_STATEMENT_ID', `Statement id '${id}' for ${grant.toString()} breaks the rule [a-zA-Z0-9-_]{1,100}.`);
   }
   return id;
 }
@@ -169,7 +170,7 @@ export function checkFcAclConsistency(versions: readonly { version: string; acl:
   const acls = new Set(versions.map((v) => v.acl));
   if (acls.size <= 1) return;
   const detail = versions.map((v) => `version ${v.version}: ${v.acl}`).join(', ');
-  throw new Error(
+  throw new LayersmithValidationError('FC_ACL_MISMATCH',
     `${subject}: Function Compute layer versions disagree on the ACL (${detail}), but FC keeps one ACL per layer, `
     + 'so setting one version\'s ACL changes every version. '
     + 'Fix: give every version the same grants, or publish the public content as a separate layer with its own name.',

@@ -1,3 +1,4 @@
+import { LayersmithValidationError } from './errors';
 import type { PlatformId } from './model';
 
 /**
@@ -107,7 +108,7 @@ export function resolveRuntime(platform: PlatformId, id: string): RuntimeInfo {
   if (hit) return hit;
   const info = platform === 'aws' ? resolveAws(id) : platform === 'alicloud' ? resolveFc(id) : undefined;
   if (!info) {
-    throw new Error(`Unknown platform '${String(platform)}' for runtime '${id}': use 'aws' or 'alicloud'.`);
+    throw new LayersmithValidationError('UNKNOWN_PLATFORM', `Unknown platform '${String(platform)}' for runtime '${id}': use 'aws' or 'alicloud'.`);
   }
   cache.set(key, info);
   return info;
@@ -134,7 +135,7 @@ function resolveAws(id: string): RuntimeInfo {
   const deprecated = AWS_DEPRECATED.get(id);
   const family = familyOf(id);
   if (deprecated === undefined || !family) {
-    throw new Error(
+    throw new LayersmithValidationError('UNKNOWN_RUNTIME',
       `Unknown AWS Lambda runtime '${id}': it is not in the Lambda Runtime enum. `
       + `Use one of: ${AWS_RUNTIME_IDS.join(', ')}.`,
     );
@@ -183,7 +184,7 @@ function resolveAws(id: string): RuntimeInfo {
 function resolveFc(id: string): RuntimeInfo {
   const listed = FC_DEPRECATED.get(id);
   if (listed === undefined && !/^[a-z][a-z0-9._-]{0,63}$/.test(id)) {
-    throw new Error(
+    throw new LayersmithValidationError('BAD_RUNTIME_ID',
       `Invalid Function Compute runtime '${id}': an FC3 runtime id is lower-case letters, digits, '.', '-' and '_' `
       + `starting with a letter (at most 64). Known ids: ${FC_RUNTIME_IDS.join(', ')}.`,
     );

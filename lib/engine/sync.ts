@@ -1,7 +1,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { deserializeError, type SerializedError } from '../core/errors';
+import { LayersmithBuildError, deserializeError, type SerializedError } from '../core/errors';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { makeStagingDir } from './atomic';
 import { computeInputKey, defaultCacheDir, readArtifact } from './cache';
@@ -30,9 +30,9 @@ export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTa
       // next to it (Node tries .js first otherwise).
       env: { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true' },
     });
-    if (res.error) throw new Error(`buildLayerSync: could not start the build process (${process.execPath}): ${res.error.message}`);
+    if (res.error) throw new LayersmithBuildError('BUILD_PROCESS_NOT_STARTED', `buildLayerSync: could not start the build process (${process.execPath}): ${res.error.message}`);
     if (!fs.existsSync(outFile)) {
-      throw new Error(`buildLayerSync: the build process exited (${res.status === null ? `signal ${res.signal}` : `code ${res.status}`}) without a result; see its output above.`);
+      throw new LayersmithBuildError('BUILD_PROCESS_NO_RESULT', `buildLayerSync: the build process exited (${res.status === null ? `signal ${res.signal}` : `code ${res.status}`}) without a result; see its output above.`);
     }
     const result = JSON.parse(fs.readFileSync(outFile, 'utf8')) as { artifact?: LayerArtifact; error?: SerializedError };
     // The child's error comes back as the same layersmith class with the same code.

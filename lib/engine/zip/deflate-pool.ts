@@ -1,4 +1,5 @@
 import { Worker } from 'worker_threads';
+import { LayersmithPackError } from '../../core/errors';
 
 /**
  * Worker threads that read and raw-deflate many small files per message. Batching is the point:
@@ -125,7 +126,7 @@ export class DeflatePool {
       w.on('message', (msg) => this.onMessage(w, msg));
       w.on('error', (err) => this.onFailure(w, err));
       w.on('exit', (code) => {
-        if (!this.closed) this.onFailure(w, new Error(`layersmith: a deflate worker exited with code ${code}`));
+        if (!this.closed) this.onFailure(w, new LayersmithPackError('DEFLATE_WORKER_EXITED', `layersmith: a deflate worker exited with code ${code}`));
       });
       this.all.push(w);
       this.idle.push(w);
@@ -143,7 +144,7 @@ export class DeflatePool {
   /** Stops every worker; pending jobs are rejected. */
   public async close(): Promise<void> {
     this.closed = true;
-    for (const job of this.queue.splice(0)) job.reject(new Error('layersmith: pack cancelled'));
+    for (const job of this.queue.splice(0)) job.reject(new LayersmithPackError('PACK_CANCELLED', 'layersmith: pack cancelled'));
     await Promise.all(this.all.map((w) => w.terminate()));
   }
 

@@ -1,3 +1,4 @@
+import { LayersmithValidationError } from '../../core/errors';
 import type { ExcludedFile } from '../../core/model';
 
 /**
@@ -84,7 +85,7 @@ function globToRegex(glob: string): RegExp {
 function compile(rule: ExcludeRule): CompiledRule {
   let p = rule.pattern.trim();
   if (p.length === 0) {
-    throw new Error('layersmith: an exclude pattern is empty; remove it from `excludes`.');
+    throw new LayersmithValidationError('EMPTY_EXCLUDE', 'layersmith: an exclude pattern is empty; remove it from `excludes`.');
   }
   const dirOnly = p.endsWith('/');
   if (dirOnly) p = p.replace(/\/+$/, '');

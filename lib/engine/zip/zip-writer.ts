@@ -1,6 +1,7 @@
 import { createHash, Hash } from 'crypto';
 import { promises as fs } from 'fs';
 import { Crc64 } from '../../core/checksums';
+import { LayersmithPackError } from '../../core/errors';
 
 /**
  * A small ZIP container writer for entries whose bytes are already compressed (by the worker
@@ -112,7 +113,7 @@ export class ZipFileWriter {
     const compressedSize = data.length;
     if (compressedSize >= MAX_U32 || uncompressedSize >= MAX_U32) {
       // Complete entries come from bounded batches; big files take the streamed path.
-      throw new Error(`layersmith: internal error: entry ${entry.name} is too big for addComplete (${uncompressedSize} bytes); stream it.`);
+      throw new LayersmithPackError('INTERNAL_ENTRY_TOO_BIG', `layersmith: internal error: entry ${entry.name} is too big for addComplete (${uncompressedSize} bytes); stream it.`);
     }
     const header = Buffer.alloc(30);
     header.writeUInt32LE(0x04034b50, 0);
@@ -187,7 +188,7 @@ export class ZipFileWriter {
     }
     const done = result();
     if (!zip64 && (compressedSize >= MAX_U32 || done.uncompressedSize >= MAX_U32)) {
-      throw new Error(`layersmith: ${entry.name} grew past 4 GiB while it was packed (stat said ${uncompressedSize} bytes); rebuild from a stable directory.`);
+      throw new LayersmithPackError('FILE_CHANGED', `layersmith: ${entry.name} grew past 4 GiB while it was packed (stat said ${uncompressedSize} bytes); rebuild from a stable directory.`);
     }
     const descriptor = Buffer.alloc(zip64 ? 24 : 16);
     descriptor.writeUInt32LE(0x08074b50, 0);
@@ -226,7 +227,7 @@ export class ZipFileWriter {
       const total = slice.reduce((n, b) => n + b.length, 0);
       const { bytesWritten } = await this.handle.writev(slice);
       if (bytesWritten !== total) {
-        throw new Error(`layersmith: short write to the ZIP (${bytesWritten} of ${total} bytes); is the disk full?`);
+        throw new LayersmithPackError('SHORT_WRITE', `layersmith: short write to the ZIP (${bytesWritten} of ${total} bytes); is the disk full?`);
       }
       i += 1024;
     }
