@@ -47,7 +47,8 @@ export interface CommandSourceOptions extends LayerSourceOptions {
 export function commandSpec(options: CommandSourceOptions): CommandSourceSpec {
   const where = 'LayerSource.command';
   if (!options.command || options.command.length === 0 || !options.command[0]) {
-    throw new LayersmithValidationError('EMPTY_COMMAND', `${where}: 'command' is empty. Fix: give an argv such as ['make', 'layer', 'OUT={output}'].`);
+    throw new LayersmithValidationError('EMPTY_COMMAND',
+      `${where}: 'command' is empty. Fix: give an argv such as ['make', 'layer', 'OUT={output}'].`);
   }
   if (!options.inputs || options.inputs.length === 0) {
     throw new LayersmithValidationError('NO_INPUTS',
@@ -95,7 +96,9 @@ export async function buildCommand(spec: CommandSourceSpec, ctx: BuildContext): 
     purpose: 'LayerSource.command',
   }));
   if (fs.readdirSync(ctx.staging).length === 0) {
-    throw new LayersmithBuildError('EMPTY_OUTPUT', `LayerSource.command: '${spec.command.join(' ')}' exited 0 but wrote nothing into the output directory. Fix: write the layer root into the directory given as ${OUTPUT_PLACEHOLDER} or $LAYERSMITH_OUTPUT.`);
+    throw new LayersmithBuildError('EMPTY_OUTPUT',
+      `LayerSource.command: '${spec.command.join(' ')}' exited 0 but wrote nothing into the output directory. Fix: write `
+      + `the layer root into the directory given as ${OUTPUT_PLACEHOLDER} or $LAYERSMITH_OUTPUT.`);
   }
   return { root: ctx.staging };
 }

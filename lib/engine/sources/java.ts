@@ -83,7 +83,9 @@ export async function buildJava(spec: JavaSourceSpec, ctx: BuildContext): Promis
       .map((e) => e.name)
       .sort();
     if (jars.length === 0) {
-      throw new LayersmithBuildError('NO_JARS', `LayerSource.java: jarsDir ${spec.jarsDir} holds no *.jar file, so the layer would be empty. Fix: point jarsDir at the directory of your dependency jars (e.g. target/dependency).`, { path: spec.jarsDir });
+      throw new LayersmithBuildError('NO_JARS',
+        `LayerSource.java: jarsDir ${spec.jarsDir} holds no *.jar file, so the layer would be empty. Fix: point jarsDir at `
+        + 'the directory of your dependency jars (e.g. target/dependency).', { path: spec.jarsDir });
     }
     await ctx.step(`copy ${jars.length} jars to java/lib`, () => {
       for (const j of jars) fs.copyFileSync(path.join(spec.jarsDir!, j), path.join(lib, j));

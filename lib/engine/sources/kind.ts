@@ -54,7 +54,8 @@ export function existingPath(p: string, where: string, what: string): string {
   const abs = path.resolve(p);
   if (!fs.existsSync(abs)) {
     throw new LayersmithValidationError('PATH_NOT_FOUND',
-      `${where}: ${what} '${abs}' does not exist (relative paths resolve against ${process.cwd()}). Fix: point ${what} at an existing path.`, { path: abs });
+      `${where}: ${what} '${abs}' does not exist (relative paths resolve against ${process.cwd()}). Fix: point ${what} `
+      + 'at an existing path.', { path: abs });
   }
   return abs;
 }
@@ -62,7 +63,8 @@ export function existingPath(p: string, where: string, what: string): string {
 export function existingDir(p: string, where: string, what: string): string {
   const abs = existingPath(p, where, what);
   if (!fs.statSync(abs).isDirectory()) {
-    throw new LayersmithValidationError('NOT_A_DIRECTORY', `${where}: ${what} '${abs}' is not a directory. Fix: point ${what} at a directory.`, { path: abs });
+    throw new LayersmithValidationError('NOT_A_DIRECTORY',
+      `${where}: ${what} '${abs}' is not a directory. Fix: point ${what} at a directory.`, { path: abs });
   }
   return abs;
 }

@@ -48,7 +48,8 @@ export function nodeSpec(options: NodeSourceOptions): NodeSourceSpec {
   const packageDir = existingDir(options.packageDir, WHERE, 'packageDir');
   existingFile(path.join(packageDir, 'package.json'), WHERE, 'packageDir/package.json');
   if (options.nodeMajor !== undefined && !(Number.isInteger(options.nodeMajor) && options.nodeMajor > 0)) {
-    throw new LayersmithValidationError('BAD_NODE_MAJOR', `${WHERE}: nodeMajor ${options.nodeMajor} is not a major version number. Fix: e.g. nodeMajor: 20.`);
+    throw new LayersmithValidationError('BAD_NODE_MAJOR',
+      `${WHERE}: nodeMajor ${options.nodeMajor} is not a major version number. Fix: e.g. nodeMajor: 20.`);
   }
   return {
     kind: 'node',
@@ -108,13 +109,18 @@ export function npmCiArgs(spec: NodeSourceSpec, cpu: 'x64' | 'arm64'): string[] 
 export async function buildNode(spec: NodeSourceSpec, ctx: BuildContext): Promise<BuildOutput> {
   const lock = nodeLockfile(spec.packageDir);
   if (!lock) {
-    throw new LayersmithBuildError('NO_LOCKFILE', `LayerSource.node: ${spec.packageDir} has package.json but no package-lock.json, and the layer must install exactly what the lockfile says. Fix: run 'npm install --package-lock-only' in ${spec.packageDir} and commit package-lock.json.`, { path: spec.packageDir });
+    throw new LayersmithBuildError('NO_LOCKFILE',
+      `LayerSource.node: ${spec.packageDir} has package.json but no package-lock.json, and the layer must install exactly `
+      + `what the lockfile says. Fix: run 'npm install --package-lock-only' in ${spec.packageDir} and commit package-lock.json.`,
+      { path: spec.packageDir });
   }
   let nodeDir = path.join(ctx.staging, 'nodejs');
   if (spec.layout === 'versioned') {
     const major = spec.nodeMajor ?? nodeMajorFromTarget(ctx.target);
     if (!major) {
-      throw new LayersmithBuildError('NO_NODE_MAJOR', `LayerSource.node: layout 'versioned' needs a Node major version, and the target runtimes [${ctx.target.runtimes.join(', ')}] name no nodejsNN. Fix: set nodeMajor (e.g. 20) or add a nodejsNN runtime.`);
+      throw new LayersmithBuildError('NO_NODE_MAJOR',
+        `LayerSource.node: layout 'versioned' needs a Node major version, and the target runtimes [${ctx.target.runtimes.join(', ')}] `
+        + 'name no nodejsNN. Fix: set nodeMajor (e.g. 20) or add a nodejsNN runtime.');
     }
     nodeDir = path.join(nodeDir, `node${major}`);
   }

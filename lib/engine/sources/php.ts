@@ -84,7 +84,9 @@ export async function buildPhp(spec: PhpSourceSpec, ctx: BuildContext): Promise<
     }
     fs.writeFileSync(path.join(phpDir, 'composer.lock'), JSON.stringify(lock, null, 4));
   } else {
-    ctx.note(`${spec.composerDir} has no composer.lock: versions are resolved now and may differ between builds; commit composer.lock for reproducible layers`);
+    ctx.note(
+      `${spec.composerDir} has no composer.lock: versions are resolved now and may differ between builds; commit composer.lock `
+      + 'for reproducible layers');
   }
   await ctx.step('composer install --no-dev', () => runCommand(['composer', ...COMPOSER_INSTALL_ARGS], {
     cwd: phpDir,
@@ -101,7 +103,8 @@ function readJson(file: string): Json {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as Json;
   } catch (e) {
-    throw new LayersmithBuildError('BAD_COMPOSER_JSON', `LayerSource.php: ${file} is not valid JSON (${(e as Error).message}). Fix: repair the file (composer validate).`, { path: file });
+    throw new LayersmithBuildError('BAD_COMPOSER_JSON',
+      `LayerSource.php: ${file} is not valid JSON (${(e as Error).message}). Fix: repair the file (composer validate).`, { path: file });
   }
 }
 

@@ -179,7 +179,9 @@ export function pipInstallArgs(spec: PythonSourceSpec, pythonVersion: string, ar
 export async function buildPython(spec: PythonSourceSpec, ctx: BuildContext): Promise<BuildOutput> {
   const pythonVersion = spec.pythonVersion ?? pythonVersionFromTarget(ctx.target);
   if (!pythonVersion) {
-    throw new LayersmithBuildError('NO_PYTHON_VERSION', `LayerSource.python: no Python version to select wheels for: the target runtimes [${ctx.target.runtimes.join(', ')}] name no python3.X. Fix: set pythonVersion (e.g. '3.12') or add a python3.X runtime.`);
+    throw new LayersmithBuildError('NO_PYTHON_VERSION',
+      `LayerSource.python: no Python version to select wheels for: the target runtimes [${ctx.target.runtimes.join(', ')}] `
+      + 'name no python3.X. Fix: set pythonVersion (e.g. \'3.12\') or add a python3.X runtime.');
   }
   const dest = spec.layout === 'site-packages'
     ? path.join(ctx.staging, 'python', 'lib', `python${pythonVersion}`, 'site-packages')

@@ -32,7 +32,8 @@ export function rubySpec(options: RubySourceOptions): RubySourceSpec {
   const gemfileDir = existingDir(options.gemfileDir, where, 'gemfileDir');
   existingFile(path.join(gemfileDir, 'Gemfile'), where, 'gemfileDir/Gemfile');
   if (options.rubyAbi !== undefined && !/^\d+\.\d+\.0$/.test(options.rubyAbi)) {
-    throw new LayersmithValidationError('BAD_RUBY_ABI', `${where}: rubyAbi '${options.rubyAbi}' is not of the form 'X.Y.0'. Fix: e.g. rubyAbi: '3.3.0'.`);
+    throw new LayersmithValidationError('BAD_RUBY_ABI',
+      `${where}: rubyAbi '${options.rubyAbi}' is not of the form 'X.Y.0'. Fix: e.g. rubyAbi: '3.3.0'.`);
   }
   return {
     kind: 'ruby',
@@ -64,7 +65,9 @@ export const rubyKind: SourceKind<RubySourceSpec> = {
 export async function buildRuby(spec: RubySourceSpec, ctx: BuildContext): Promise<BuildOutput> {
   const lock = path.join(spec.gemfileDir, 'Gemfile.lock');
   if (!fs.existsSync(lock)) {
-    throw new LayersmithBuildError('NO_LOCKFILE', `LayerSource.ruby: ${spec.gemfileDir} has a Gemfile but no Gemfile.lock, and the layer must install exactly what the lockfile says. Fix: run 'bundle lock' in ${spec.gemfileDir} and commit Gemfile.lock.`, { path: spec.gemfileDir });
+    throw new LayersmithBuildError('NO_LOCKFILE',
+      `LayerSource.ruby: ${spec.gemfileDir} has a Gemfile but no Gemfile.lock, and the layer must install exactly what the `
+      + `lockfile says. Fix: run 'bundle lock' in ${spec.gemfileDir} and commit Gemfile.lock.`, { path: spec.gemfileDir });
   }
   const bundlePath = path.join(ctx.work, 'bundle');
   const args = ['bundle', 'install'];
@@ -85,7 +88,9 @@ export async function buildRuby(spec: RubySourceSpec, ctx: BuildContext): Promis
   const rubyRoot = path.join(bundlePath, 'ruby');
   const built = fs.existsSync(rubyRoot) ? fs.readdirSync(rubyRoot).filter((d) => /^\d+\.\d+\.\d+$/.test(d)) : [];
   if (built.length !== 1) {
-    throw new LayersmithBuildError('RUBY_ABI_DIRS', `LayerSource.ruby: bundler left ${built.length} ruby ABI directories under ${rubyRoot} (${built.join(', ') || 'none'}); expected exactly one. Fix: check the bundle install output and the Gemfile.`);
+    throw new LayersmithBuildError('RUBY_ABI_DIRS',
+      `LayerSource.ruby: bundler left ${built.length} ruby ABI directories under ${rubyRoot} (${built.join(', ') || 'none'}); `
+      + 'expected exactly one. Fix: check the bundle install output and the Gemfile.');
   }
   const hostAbi = built[0];
   const abi = spec.rubyAbi ?? rubyAbiFromTarget(ctx.target) ?? hostAbi;
