@@ -82,7 +82,8 @@ export function makeStagingDir(purpose: string): string {
 
 /**
  * True when the process `pid` no longer exists. This process and pids we cannot judge count as
- * alive; a pid owned by another user answers EPERM, which means it exists.
+ * alive; a pid owned by another user answers EPERM, which means it exists. Assumes the temp
+ * directory is not shared with processes in another pid namespace (another container).
  */
 export function processIsGone(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
