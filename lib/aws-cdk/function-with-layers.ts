@@ -1,14 +1,11 @@
 import { Lazy, Stack, Token, attachCustomSynthesis } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { analyzeStack, formatFindings, parseLayerVersionArn } from '../core';
-import type { StackReport } from '../core';
-import { writeAssemblyRecord } from '../core/assembly';
-import type { FunctionRecord, StackEntryRecord } from '../core/assembly';
-import type { ArchitectureId, Finding, StackLayer } from '../core/model';
+import type { ArchitectureId, Finding, StackEntryRecord, StackLayer, StackReport } from '../core';
+import { analyzeFunction, errorText, importLayerVersion, measureCode, ownLayerEntry, validationError, writeFunctionRecord } from '../frontend';
+import type { FunctionCode } from '../frontend';
 import { annotateFindings } from './private/annotate';
-import { functionCodeSize } from './private/code-size';
-import { RuntimeLayer, isLayersmithLayer } from './runtime-layer';
+import { RuntimeLayer, isLayersmithLayer, literal } from './runtime-layer';
 
 /** lib/core's rule for layers whose contents are unknown (see reportedFindings). */
 const UNKNOWN_LAYER_RULE = 'LS-UNKNOWN-LAYER';
@@ -21,6 +18,12 @@ export interface FunctionWithLayersProps extends lambda.FunctionProps {
    * @default - no layers
    */
   readonly layers?: lambda.ILayerVersion[];
+
+  /**
+   * Unzipped size of the function's own code in bytes, counted in the code + layers size budget.
+   * @default measured from a local asset (directory or ZIP) or inline code; otherwise unknown (layers only)
+   */
+  readonly codeSize?: number;
 }
 
 /**
@@ -43,12 +46,14 @@ export class FunctionWithLayers extends lambda.Function {
   constructor(scope: Construct, id: string, props: FunctionWithLayersProps) {
     // lambda.Function would throw on a sixth layer at once and may sort layers under
     // @aws-cdk/aws-lambda:recognizeLayerVersion; the stack is kept and rendered here instead.
-    super(scope, id, { ...props, layers: undefined });
+    const { codeSize, ...functionProps } = props;
+    super(scope, id, { ...functionProps, layers: undefined });
     if (props.layers && props.layers.length > 0 && props.runtime === lambda.Runtime.FROM_IMAGE) {
-      throw new Error(`${this.node.path}: container image functions cannot use layers; put the layer content into the image, or use a zip-packaged runtime.`);
+      throw validationError(this.node.path, 'container image functions cannot use layers; '
+        + 'put the layer content into the image, or use a zip-packaged runtime.');
     }
     this.addLayers(...(props.layers ?? []));
-    this.codeSize = functionCodeSize(props.code, this);
+    this.codeSize = codeSize ?? measureCode(this.node.path, localCode(props.code, this));
 
     const cfn = this.node.defaultChild as lambda.CfnFunction;
     cfn.addPropertyOverride('Layers', Lazy.uncachedList(
@@ -82,14 +87,12 @@ export class FunctionWithLayers extends lambda.Function {
 
   /** Run the stack rules now (synth runs them too). */
   public analyze(): StackReport {
-    return analyzeStack({
+    return analyzeFunction({
       platform: 'aws',
-      function: {
-        path: this.node.path,
-        runtime: this.runtime.name,
-        architecture: this.architecture.name as ArchitectureId,
-        codeSize: this.codeSize,
-      },
+      path: this.node.path,
+      runtime: this.runtime.name,
+      architecture: this.architecture.name as ArchitectureId,
+      codeSize: this.codeSize,
       layers: this.layerStack.map((layer) => describeLayer(layer)),
     });
   }
@@ -100,7 +103,8 @@ export class FunctionWithLayers extends lambda.Function {
       this.annotated = true;
       annotateFindings(this, this.reportedFindings(report));
     }
-    return report.errors.length > 0 ? [formatFindings(this.node.path, report.errors)] : [];
+    const errors = errorText(this.node.path, report.findings);
+    return errors ? [errors] : [];
   }
 
   /**
@@ -116,17 +120,15 @@ export class FunctionWithLayers extends lambda.Function {
     return [...kept, {
       ruleId: UNKNOWN_LAYER_RULE,
       severity: 'info',
-      message: `Bundling is skipped for this stack (aws:cdk:bundling-stacks), so layers ${[...unbuilt].join(', ')} were not built and their contents were not checked.`,
+      message: `Bundling is skipped for this stack (aws:cdk:bundling-stacks), so layers ${[...unbuilt].join(', ')} `
+        + 'were not built and their contents were not checked.',
       fix: 'Synthesize this stack with bundling (the default) to check layer contents.',
       data: { skippedBundling: [...unbuilt] },
     }];
   }
 
   private writeAssembly(outdir: string): void {
-    const report = this.analyze();
-    const record: FunctionRecord = {
-      kind: 'function',
-      schemaVersion: 1,
+    writeFunctionRecord(outdir, {
       platform: 'aws',
       framework: 'aws-cdk',
       stack: Stack.of(this).stackName,
@@ -135,23 +137,31 @@ export class FunctionWithLayers extends lambda.Function {
       architecture: this.architecture.name as ArchitectureId,
       codeSize: this.codeSize,
       layers: this.layerStack.map((layer) => stackEntry(layer)),
-      findings: this.reportedFindings(report),
-    };
-    writeAssemblyRecord(outdir, record);
+      findings: this.reportedFindings(this.analyze()),
+    });
   }
+}
+
+/** The function's code when it is local at synth: an asset directory or file, or inline text. */
+function localCode(code: lambda.Code, scope: Construct): FunctionCode | undefined {
+  // Binding inline code has no side effect; its text is the one file Lambda writes.
+  if (code instanceof lambda.InlineCode) {
+    const inline = code.bind(scope).inlineCode;
+    return inline === undefined ? undefined : { kind: 'text', text: inline };
+  }
+  return code instanceof lambda.AssetCode ? { kind: 'path', path: code.path } : undefined;
 }
 
 /** Any ILayerVersion as the stack rules see it; our layers describe themselves. */
 export function describeLayer(layer: lambda.ILayerVersion): StackLayer {
   if (isLayersmithLayer(layer)) return layer._stackLayer();
-  const arn = Token.isUnresolved(layer.layerVersionArn) ? undefined : layer.layerVersionArn;
-  let layerId = layer.node.path;
-  if (arn) {
-    try {
-      layerId = parseLayerVersionArn(arn, 'aws').unversionedArn;
-    } catch {
-      // An ARN we cannot parse is still a distinct layer; the path identifies it.
-    }
+  const arn = literal(layer.layerVersionArn);
+  let described: StackLayer;
+  try {
+    described = importLayerVersion(layer.node.path, layer.node.path, arn, 'aws').stackLayer;
+  } catch {
+    // An ARN we cannot parse is still a distinct layer; the path identifies it.
+    described = { layerId: layer.node.path, displayName: arn ?? layer.node.path, ...(arn ? { arn } : {}) };
   }
   const runtimes = layer.compatibleRuntimes && layer.compatibleRuntimes !== lambda.Runtime.ALL
     ? layer.compatibleRuntimes.map((r) => r.name)
@@ -160,17 +170,13 @@ export function describeLayer(layer: lambda.ILayerVersion): StackLayer {
   const architectures = cfn instanceof lambda.CfnLayerVersion && Array.isArray(cfn.compatibleArchitectures)
     ? cfn.compatibleArchitectures.filter((a): a is ArchitectureId => a === 'x86_64' || a === 'arm64')
     : undefined;
-  return { layerId, displayName: arn ?? layer.node.path, arn, compatibleRuntimes: runtimes, compatibleArchitectures: architectures };
+  return { ...described, compatibleRuntimes: runtimes, compatibleArchitectures: architectures };
 }
 
 function stackEntry(layer: lambda.ILayerVersion): StackEntryRecord {
+  if (layer instanceof RuntimeLayer) return ownLayerEntry(layer._ownLayer());
   const described = describeLayer(layer);
-  return {
-    layerId: described.layerId,
-    displayName: described.displayName,
-    ...(layer instanceof RuntimeLayer ? { layerPath: layer.node.path, inputKey: layer.inputKey } : {}),
-    ...(described.arn ? { arn: described.arn } : {}),
-  };
+  return { layerId: described.layerId, displayName: described.displayName, ...(described.arn ? { arn: described.arn } : {}) };
 }
 
 function versionIdentity(layer: lambda.ILayerVersion): string | undefined {

@@ -1,8 +1,8 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { LayerGrant, planGrants, toGrantRecords } from '../core';
-import type { GrantRecord } from '../core/assembly';
+import { LayerGrant, planGrants } from '../core';
+import { atPath, validationError } from '../frontend';
 
 /** Properties of a {@link LayerPermission}. */
 export interface LayerPermissionProps {
@@ -45,9 +45,9 @@ export class LayerPermission extends Construct {
     this.grant = grantFromPermission(this, props.grant);
     // Read structurally: RuntimeLayer imports this module.
     (props.layer as { _adoptGrant?: (grant: LayerGrant) => void })._adoptGrant?.(this.grant);
-    const plan = planGrants('aws', [this.grant], this.node.path);
+    const plan = atPath(this.node.path, () => planGrants('aws', [this.grant], this.node.path));
     if (plan.platform !== 'aws' || plan.statements.length !== 1) {
-      throw new Error(`${this.node.path}: expected one AWS permission statement for ${this.grant.toString()}.`);
+      throw validationError(this.node.path, `expected one AWS permission statement for ${this.grant.toString()}.`);
     }
     const statement = plan.statements[0];
     this.statementId = statement.statementId;
@@ -67,26 +67,19 @@ export class LayerPermission extends Construct {
  */
 export function grantFromPermission(scope: Construct, grant: LayerGrant | lambda.LayerVersionPermission): LayerGrant {
   if (grant instanceof LayerGrant) return grant;
-  try {
-    if (!grant || typeof grant !== 'object' || typeof grant.accountId !== 'string') {
-      throw new Error(`expected a LayerGrant or { accountId, organizationId? }, got ${JSON.stringify(grant)}.`);
-    }
-    if (grant.organizationId !== undefined) {
-      if (grant.accountId !== '*') {
-        throw new Error(`an organization grant needs accountId '*', got '${grant.accountId}' with organizationId '${grant.organizationId}'. `
-          + `Fix: use LayerGrant.organization('${grant.organizationId}').`);
-      }
-      return LayerGrant.organization(grant.organizationId);
-    }
-    return grant.accountId === '*' ? LayerGrant.public() : LayerGrant.account(grant.accountId);
-  } catch (err) {
-    throw new Error(`${scope.node.path}: ${(err as Error).message}`);
+  const path = scope.node.path;
+  if (!grant || typeof grant !== 'object' || typeof grant.accountId !== 'string') {
+    throw validationError(path, `expected a LayerGrant or { accountId, organizationId? }, got ${JSON.stringify(grant)}.`);
   }
-}
-
-/** Assembly records of a layer's grants, one per AWS statement. */
-export function grantRecords(subject: string, grants: readonly LayerGrant[]): GrantRecord[] {
-  return toGrantRecords(planGrants('aws', grants, subject));
+  const { accountId, organizationId } = grant;
+  if (organizationId !== undefined && accountId !== '*') {
+    throw validationError(path, `an organization grant needs accountId '*', got '${accountId}' with organizationId '${organizationId}'. `
+      + `Fix: use LayerGrant.organization('${organizationId}').`);
+  }
+  return atPath(path, () => {
+    if (organizationId !== undefined) return LayerGrant.organization(organizationId);
+    return accountId === '*' ? LayerGrant.public() : LayerGrant.account(accountId);
+  });
 }
 
 /** The retention a RuntimeLayer decided for its versions, if the layer is one (read structurally). */

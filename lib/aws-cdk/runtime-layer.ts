@@ -12,13 +12,14 @@ import {
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import type { LayerSource } from '../engine';
-import { LayerGrant, analyzeLayer, formatFindings, parseLayerVersionArn, validateLayerProps } from '../core';
-import { LayerPermission, grantFromPermission, grantRecords } from './layer-permission';
-import { writeAssemblyManifest, writeAssemblyRecord } from '../core/assembly';
-import type { LayerRecord } from '../core/assembly';
-import type { ArchitectureId, Finding, LayerManifest, StackLayer } from '../core/model';
+import { LayerGrant, retainsOldVersions } from '../core';
+import type { ArchitectureId, LayerManifest, StackLayer } from '../core';
+import {
+  LayerBuild, analyzeBuiltLayer, anchorDirectory, checkLayerDeclaration, describeOwnLayer, errorText, importLayerVersion, writeLayerRecord,
+} from '../frontend';
+import type { ImportedLayer, OwnLayer } from '../frontend';
+import { LayerPermission, grantFromPermission } from './layer-permission';
 import { annotateFindings } from './private/annotate';
-import { LayerBuild, anchorDirectory } from './private/layer-build';
 
 /** Properties of a {@link RuntimeLayer}. */
 export interface RuntimeLayerProps {
@@ -57,7 +58,8 @@ export interface RuntimeLayerProps {
   readonly license?: string;
 
   /**
-   * What happens to a layer version (and its permissions) when CloudFormation replaces or removes it.
+   * What happens to a layer version (and its permissions) when CloudFormation replaces or removes
+   * it; the same setting as `retainOldVersions` in layersmith/pulumi and `removalPolicy` in layersmith/ros-cdk.
    * @default RemovalPolicy.RETAIN when the layer has any grant (consumers may pin an old version),
    * otherwise CloudFormation's default (the old version is deleted)
    */
@@ -105,18 +107,25 @@ export class RuntimeLayer extends lambda.LayerVersion {
 
   private readonly build: LayerBuild;
   private readonly explicitRemovalPolicy?: RemovalPolicy;
-  private readonly layerFindings: Finding[];
   private readonly layerGrants: LayerGrant[] = [];
   private readonly permissions = new Map<string, LayerPermission>();
   private readonly props: RuntimeLayerProps;
 
   constructor(scope: Construct, id: string, props: RuntimeLayerProps) {
     const subject = scope.node.path ? `${scope.node.path}/${id}` : id;
-    const architectures = props.compatibleArchitectures ?? [lambda.Architecture.X86_64];
     // Check the props before anything is built, so a bad prop costs no build.
-    checkLayerProps(subject, props, architectures);
+    checkLayerDeclaration(subject, 'aws', {
+      source: props.source,
+      compatibleRuntimes: props.compatibleRuntimes?.map((r) => r.name),
+      compatibleArchitectures: props.compatibleArchitectures?.map((a) => a.name as ArchitectureId),
+      layerName: literal(props.layerName),
+      description: literal(props.description),
+      license: literal(props.license),
+      grants: props.grants,
+    });
+    const architectures = props.compatibleArchitectures ?? [lambda.Architecture.X86_64];
 
-    const build = new LayerBuild(props.source.bind(), {
+    const build = new LayerBuild(subject, props.source.bind(), {
       platform: 'aws',
       architecture: architectures[0].name as ArchitectureId,
       runtimes: props.compatibleRuntimes.map((r) => r.name),
@@ -153,18 +162,13 @@ export class RuntimeLayer extends lambda.LayerVersion {
     // CDK does not run the bundling hook when the bundle already sits in the output directory
     // (a second synth into the same cdk.out); the cache then answers without building.
     this.isBuilt = Stack.of(this).bundlingRequired;
-    this.layerFindings = [];
     if (this.isBuilt) {
-      const artifact = build.ensureBuilt();
-      this.layerFindings.push(...analyzeLayer({
-        platform: 'aws',
-        path: this.node.path,
-        manifest: artifact.manifest,
-        compatibleRuntimes: props.compatibleRuntimes.map((r) => r.name),
-        compatibleArchitectures: architectures.map((a) => a.name as ArchitectureId),
-      }));
+      const findings = analyzeBuiltLayer({ ...this._ownLayer(), manifest: build.ensureBuilt().manifest });
+      const errors = errorText(this.node.path, findings);
+      // Errors fail synth, all of them together with every other construct's; the rest are annotations.
+      if (errors) this.node.addValidation({ validate: () => [errors] });
+      annotateFindings(this, findings);
     }
-    reportFindings(this, this.layerFindings);
 
     for (const grant of props.grants ?? []) this.grantUsage(grant);
 
@@ -187,7 +191,7 @@ export class RuntimeLayer extends lambda.LayerVersion {
    * layer is shared, else undefined (CloudFormation deletes replaced versions).
    */
   public get effectiveRemovalPolicy(): RemovalPolicy | undefined {
-    return this.explicitRemovalPolicy ?? (this.layerGrants.length > 0 ? RemovalPolicy.RETAIN : undefined);
+    return this.explicitRemovalPolicy ?? (retainsOldVersions(undefined, this.layerGrants.length > 0) ? RemovalPolicy.RETAIN : undefined);
   }
 
   /**
@@ -210,8 +214,9 @@ export class RuntimeLayer extends lambda.LayerVersion {
   public _adoptGrant(grant: LayerGrant): void {
     if (this.layerGrants.some((g) => g.key === grant.key)) return;
     this.layerGrants.push(grant);
-    if (this.explicitRemovalPolicy === undefined && this.layerGrants.length === 1) {
-      (this.node.defaultChild as CfnResource).applyRemovalPolicy(RemovalPolicy.RETAIN);
+    const policy = this.effectiveRemovalPolicy;
+    if (this.explicitRemovalPolicy === undefined && policy !== undefined) {
+      (this.node.defaultChild as CfnResource).applyRemovalPolicy(policy);
     }
   }
 
@@ -225,36 +230,32 @@ export class RuntimeLayer extends lambda.LayerVersion {
    * @internal
    */
   public _stackLayer(): StackLayer {
+    return describeOwnLayer(this._ownLayer());
+  }
+
+  /** @internal The layer as the shared front-end steps see it. */
+  public _ownLayer(): OwnLayer {
     return {
-      layerId: this.node.path,
-      displayName: this.node.path,
+      path: this.node.path,
+      platform: 'aws',
+      layerName: literal(this.props.layerName),
       compatibleRuntimes: this.props.compatibleRuntimes.map((r) => r.name),
       compatibleArchitectures: this.compatibleArchitectures.map((a) => a.name as ArchitectureId),
+      inputKey: this.inputKey,
       manifest: this.manifest,
     };
   }
 
   private writeAssembly(outdir: string): void {
-    const manifest = this.manifest;
-    const manifestFile = manifest ? writeAssemblyManifest(outdir, this.inputKey, manifest) : undefined;
-    const record: LayerRecord = {
-      kind: 'layer',
-      schemaVersion: 1,
-      platform: 'aws',
+    writeLayerRecord(outdir, {
+      ...this._ownLayer(),
       framework: 'aws-cdk',
       stack: Stack.of(this).stackName,
-      path: this.node.path,
-      layerName: literal(this.props.layerName),
       description: literal(this.props.description),
       license: literal(this.props.license),
-      compatibleRuntimes: this.props.compatibleRuntimes.map((r) => r.name),
-      compatibleArchitectures: this.compatibleArchitectures.map((a) => a.name as ArchitectureId),
-      inputKey: this.inputKey,
-      manifestFile,
-      retention: this.effectiveRemovalPolicy === RemovalPolicy.RETAIN ? 'retain' : 'destroy',
-      grants: grantRecords(this.node.path, this.layerGrants),
-    };
-    writeAssemblyRecord(outdir, record);
+      retained: this.effectiveRemovalPolicy === RemovalPolicy.RETAIN,
+      grants: this.layerGrants,
+    });
   }
 }
 
@@ -263,18 +264,12 @@ class ImportedRuntimeLayer extends Resource implements lambda.ILayerVersion {
   public readonly layerVersionArn: string;
   /** Unknown for an imported layer: CDK's own runtime check is skipped, ours reports it. */
   public readonly compatibleRuntimes?: lambda.Runtime[] = undefined;
-  private readonly unversionedArn?: string;
+  private readonly imported: ImportedLayer;
 
   constructor(scope: Construct, id: string, layerVersionArn: string) {
     super(scope, id);
     this.layerVersionArn = layerVersionArn;
-    if (!Token.isUnresolved(layerVersionArn)) {
-      try {
-        this.unversionedArn = parseLayerVersionArn(layerVersionArn, 'aws').unversionedArn;
-      } catch (err) {
-        throw new Error(`${this.node.path}: ${(err as Error).message}`);
-      }
-    }
+    this.imported = importLayerVersion(this.node.path, this.node.path, literal(layerVersionArn), 'aws', 'RuntimeLayer.fromLayerVersionArn');
   }
 
   public get layerVersionRef() {
@@ -287,12 +282,7 @@ class ImportedRuntimeLayer extends Resource implements lambda.ILayerVersion {
 
   /** @internal */
   public _stackLayer(): StackLayer {
-    const literalArn = Token.isUnresolved(this.layerVersionArn) ? undefined : this.layerVersionArn;
-    return {
-      layerId: this.unversionedArn ?? this.node.path,
-      displayName: literalArn ?? this.node.path,
-      arn: literalArn,
-    };
+    return this.imported.stackLayer;
   }
 }
 
@@ -301,39 +291,8 @@ export function isLayersmithLayer(layer: unknown): layer is RuntimeLayer | Impor
   return layer instanceof RuntimeLayer || layer instanceof ImportedRuntimeLayer;
 }
 
-function checkLayerProps(subject: string, props: RuntimeLayerProps, architectures: lambda.Architecture[]): void {
-  if (!props.source || typeof props.source.bind !== 'function') {
-    throw new Error(`${subject}: RuntimeLayer needs a 'source' (for example LayerSource.fromDirectory('layers/tools')).`);
-  }
-  if (!props.compatibleRuntimes || props.compatibleRuntimes.length === 0) {
-    throw new Error(`${subject}: RuntimeLayer needs at least one compatible runtime; set compatibleRuntimes, e.g. [lambda.Runtime.PYTHON_3_12].`);
-  }
-  if (architectures.length === 0) {
-    throw new Error(`${subject}: compatibleArchitectures is empty; leave it out for x86_64 or list the architectures, e.g. [lambda.Architecture.ARM_64].`);
-  }
-  const messages = validateLayerProps('aws', {
-    layerName: literal(props.layerName),
-    description: literal(props.description),
-    license: literal(props.license),
-    compatibleRuntimes: props.compatibleRuntimes.map((r) => r.name),
-    compatibleArchitectures: architectures.map((a) => a.name as ArchitectureId),
-  });
-  if (messages.length > 0) {
-    throw new Error(`${subject}: invalid RuntimeLayer properties:\n${messages.map((m) => `  - ${m}`).join('\n')}`);
-  }
-}
-
-/** Errors fail synth (all of them, together with every other construct's); the rest are annotations. */
-function reportFindings(scope: Construct, findings: readonly Finding[]): void {
-  const errors = findings.filter((f) => f.severity === 'error');
-  if (errors.length > 0) {
-    scope.node.addValidation({ validate: () => [formatFindings(scope.node.path, errors)] });
-  }
-  annotateFindings(scope, findings);
-}
-
 /** A value only when it is known at synth (tokens are checked by CloudFormation instead). */
-function literal(value: string | undefined): string | undefined {
+export function literal(value: string | undefined): string | undefined {
   return value === undefined || Token.isUnresolved(value) ? undefined : value;
 }
 

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { analyzeStack, getPlatform } from '../core';
+import { FC3_LAYER_VERSION_TYPE, PATH_METADATA_KEYS, analyzeStack, getPlatform } from '../core';
 import { AssemblyTemplate, LoadedAssembly, LocatedRecord, TemplateResource, loadAssembly } from './assembly-dir';
 import { UsageError } from './errors';
 import { byCodePoint } from './format';
@@ -329,10 +329,9 @@ function reviewFunction(
 }
 
 const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'ALIYUN::FC3::Function']);
-const PATH_KEYS = ['aws:cdk:path', 'aliyun:ros:path'];
 
 function resourcePath(resource: TemplateResource | undefined): string | undefined {
-  for (const key of PATH_KEYS) {
+  for (const key of PATH_METADATA_KEYS) {
     const v = resource?.Metadata?.[key];
     if (typeof v === 'string') return v;
   }
@@ -398,7 +397,7 @@ function collectPublicAccess(layers: readonly LayerRecord[], templates: readonly
         layerPath = resolveLayerRef(template, props.LayerVersionArn);
         how = `permission ${id} in ${template.file} grants principal * with no organization`;
         platform = 'aws';
-      } else if (resource.Type === 'ALIYUN::FC3::LayerVersion' && ['1', 'public', 1].includes(props.Acl as string)) {
+      } else if (resource.Type === FC3_LAYER_VERSION_TYPE && ['1', 'public', 1].includes(props.Acl as string)) {
         layerPath = resourcePath(resource) ?? id;
         how = `layer version ${id} in ${template.file} has a public ACL`;
         platform = 'alicloud';

@@ -20,9 +20,13 @@ export function formatFindings(subject: string, findings: readonly Finding[]): s
   return sortFindings(findings).map((f) => formatFinding(subject, f)).join('\n');
 }
 
-/** One finding as one line: `[error] <subject> LS-RULE: message Fix: fix`. */
+/**
+ * One finding as one line: `[error] <subject> LS-RULE: message Fix: fix`. A finding about another
+ * layer than the subject names it (`<subject> (layer <layer>)`); a layer's own finding does not
+ * repeat its name.
+ */
 export function formatFinding(subject: string, f: Finding): string {
-  const where = f.layer ? `${subject} (layer ${f.layer})` : subject;
+  const where = f.layer && f.layer !== subject ? `${subject} (layer ${f.layer})` : subject;
   const fix = f.fix ? ` Fix: ${f.fix}` : '';
   return `[${f.severity}] ${where} ${f.ruleId}: ${f.message}${fix}`;
 }

@@ -12,3 +12,5 @@ export * from './findings';
 export * from './context';
 export * from './stack';
 export * from './rules';
+export * from './resource-types';
+export * from './retention';

@@ -1,25 +1,29 @@
 import * as ros from '@alicloud/ros-cdk-core';
 import * as fc from '@alicloud/ros-cdk-fc3';
-import { analyzeStack, formatFindings, writeAssemblyRecord } from '../core';
-import type { Finding, FunctionRecord, PlatformLimitOverrides, StackReport } from '../core';
+import type { Finding, PlatformLimitOverrides, StackReport } from '../core';
+import {
+  analyzeFunction, errorText, layerEnvironment, measureCode, noteFindings, nonErrors, validationError, withLayerEnvironment, writeFunctionRecord,
+} from '../frontend';
+import type { FunctionCode } from '../frontend';
 import { addPathMetadata, onSynthesize, stackNameOf } from './private/synthesis';
 import type { ILayerVersion } from './runtime-layer';
 
 /** Properties of a FunctionWithLayers: ros-cdk-fc3's function props plus the ordered layer stack. */
 export interface FunctionWithLayersProps extends Omit<fc.FunctionProps, 'layers' | 'runtime'> {
   /**
-   * The FC runtime, as a literal (the stack rules need it at synth), e.g. 'python3.10', 'nodejs20', 'custom.debian10'.
+   * The FC runtime, as a literal (the stack rules need it at synth), e.g. 'python3.10', 'nodejs20',
+   * 'custom.debian10'.
    */
   readonly runtime: string;
   /**
-   * Layers in the order they are deployed. On FC the FIRST layer wins when two layers hold the same
-   * path. The template's `Layers` is exactly this order.
+   * Layers in the order they are deployed. On FC the FIRST layer wins when two layers hold the
+   * same path. The template's `Layers` is exactly this order.
    * @default - no layers
    */
   readonly layers?: ILayerVersion[];
   /**
    * Unzipped size of the function's own code in bytes, counted in the code + layers size budget.
-   * @default - unknown: only the layers are counted
+   * @default - measured from a literal `code.zipFile`; otherwise unknown (layers only)
    */
   readonly codeSize?: number;
   /**
@@ -60,32 +64,37 @@ export class FunctionWithLayers extends ros.Construct {
   constructor(scope: ros.Construct, id: string, props: FunctionWithLayersProps) {
     super(scope, id);
     if (ros.Token.isUnresolved(props.runtime)) {
-      throw new Error(`${this.node.path}: runtime must be a literal FC runtime id (e.g. 'python3.10'), not a token: the layer stack is checked against it at synth.`);
+      throw validationError(this.node.path, "runtime must be a literal FC runtime id (e.g. 'python3.10'), not a token: "
+        + 'the layer stack is checked against it at synth.');
     }
     const { layers = [], codeSize, limits, setLayerEnvironment, ...functionProps } = props;
     this.layers = [...layers];
     this.runtime = props.runtime;
-    this.codeSize = codeSize;
+    this.codeSize = codeSize ?? measureCode(this.node.path, literalZip(functionProps.code));
 
-    this.report = analyzeStack({
+    this.report = analyzeFunction({
       platform: 'alicloud',
-      function: {
-        path: this.node.path,
-        runtime: props.runtime,
-        architecture: 'x86_64',
-        ...(codeSize !== undefined ? { codeSize } : {}),
-      },
+      path: this.node.path,
+      runtime: props.runtime,
+      architecture: 'x86_64',
+      codeSize: this.codeSize,
       layers: this.layers.map((l) => l._stackLayer()),
-      ...(limits ? { limits } : {}),
+      limits,
     });
-    for (const f of this.report.findings.filter((x) => x.severity !== 'error')) {
-      const text = formatFindings(this.node.path, [f]);
-      if (f.severity === 'warning') this.node.addWarning(text); else this.node.addInfo(text);
-    }
+    noteFindings(this.node.path, this.report.findings, {
+      warning: (text) => this.node.addWarning(text),
+      info: (text) => this.node.addInfo(text),
+    });
 
-    const environmentVariables = setLayerEnvironment
-      ? withLayerEnvironment(this.node.path, functionProps.environmentVariables, this.report.findings)
-      : functionProps.environmentVariables;
+    let environmentVariables = functionProps.environmentVariables;
+    const env = setLayerEnvironment ? layerEnvironment(this.report.findings) : undefined;
+    if (env) {
+      if (ros.Token.isUnresolved(environmentVariables)) {
+        throw validationError(this.node.path, 'setLayerEnvironment needs environmentVariables as a plain object to merge into, not a token. '
+          + 'Fix: pass a literal object, or set the variables yourself and drop setLayerEnvironment.');
+      }
+      environmentVariables = withLayerEnvironment(environmentVariables as Record<string, unknown> | undefined, env);
+    }
 
     this.function = new fc.Function(this, id, {
       ...functionProps,
@@ -102,49 +111,31 @@ export class FunctionWithLayers extends ros.Construct {
 
   /** Findings that are not errors (errors fail synth). */
   public get findings(): readonly Finding[] {
-    return this.report.findings.filter((f) => f.severity !== 'error');
+    return nonErrors(this.report.findings);
   }
 
   protected onValidate(): string[] {
-    return this.report.errors.length > 0 ? [formatFindings(this.node.path, this.report.errors)] : [];
+    const errors = errorText(this.node.path, this.report.findings);
+    return errors ? [errors] : [];
   }
 
   private writeRecord(outdir: string): void {
-    const record: FunctionRecord = {
-      kind: 'function',
-      schemaVersion: 1,
+    writeFunctionRecord(outdir, {
       platform: 'alicloud',
       framework: 'ros-cdk',
       stack: stackNameOf(this),
       path: this.node.path,
       runtime: this.runtime,
       architecture: 'x86_64',
-      ...(this.codeSize !== undefined ? { codeSize: this.codeSize } : {}),
+      codeSize: this.codeSize,
       layers: this.layers.map((l) => l._stackEntry()),
       findings: this.findings,
-    };
-    writeAssemblyRecord(outdir, record);
+    });
   }
 }
 
-/** The rule that tells which environment variables a custom runtime needs (lib/core). */
-const CUSTOM_RUNTIME_ENV_RULE = 'LS-CUSTOM-RUNTIME-ENV';
-
-/**
- * The user's variables plus the literal `NAME=value` settings the custom-runtime finding lists.
- * The user's own values win; the rule (which directories need which variable) stays in lib/core.
- */
-function withLayerEnvironment(subject: string, user: fc.FunctionProps['environmentVariables'], findings: readonly Finding[]): fc.FunctionProps['environmentVariables'] {
-  const finding = findings.find((f) => f.ruleId === CUSTOM_RUNTIME_ENV_RULE);
-  if (!finding) return user;
-  if (ros.Token.isUnresolved(user)) {
-    throw new Error(`${subject}: setLayerEnvironment needs environmentVariables as a plain object to merge into, not a token. Fix: pass a literal object, or set the variables yourself and drop setLayerEnvironment.`);
-  }
-  const merged: Record<string, unknown> = {};
-  const settings = Array.isArray(finding.data?.env) ? finding.data!.env as unknown[] : [];
-  for (const setting of settings) {
-    const m = typeof setting === 'string' ? /^([A-Z_][A-Z0-9_]*)=([^$]*)$/.exec(setting) : null;
-    if (m) merged[m[1]] = m[2];
-  }
-  return { ...merged, ...(user as Record<string, unknown> | undefined) };
+/** The function's code when it is an inline ZIP known at synth. */
+function literalZip(code: fc.FunctionProps['code']): FunctionCode | undefined {
+  const zipFile = code && !ros.Token.isUnresolved(code) ? (code as { zipFile?: unknown }).zipFile : undefined;
+  return typeof zipFile === 'string' && !ros.Token.isUnresolved(zipFile) ? { kind: 'zipBase64', data: zipFile } : undefined;
 }

@@ -1,10 +1,11 @@
 import * as ros from '@alicloud/ros-cdk-core';
 import type { LayerGrant } from '../core';
+import { validationError } from '../frontend';
 import { ILayerVersion, RuntimeLayer } from './runtime-layer';
 
 /** Properties of a LayerPermission. */
 export interface LayerPermissionProps {
-  /** The layer to share; it must be a RuntimeLayer defined in this app (FC sets the ACL on the layer itself). */
+  /** The layer to share; a RuntimeLayer defined in this app (FC sets the ACL on the layer itself). */
   readonly layer: ILayerVersion;
   /**
    * Who may use the layer (the same prop as layersmith/aws-cdk's LayerPermission). On FC only
@@ -31,11 +32,9 @@ export class LayerPermission extends ros.Construct {
   constructor(scope: ros.Construct, id: string, props: LayerPermissionProps) {
     super(scope, id);
     if (!(props.layer instanceof RuntimeLayer)) {
-      throw new Error(
-        `${this.node.path}: LayerPermission can only set the ACL of a RuntimeLayer defined in this app; ` +
-        `'${props.layer.node.path}' was imported by ARN (${props.layer.layerVersionArn}). ` +
-        'Fix: set the ACL where that layer is defined (its owner account), or build the layer here with RuntimeLayer.',
-      );
+      throw validationError(this.node.path, 'LayerPermission can only set the ACL of a RuntimeLayer defined in this app; '
+        + `'${props.layer.node.path}' was imported by ARN (${props.layer.layerVersionArn}). `
+        + 'Fix: set the ACL where that layer is defined (its owner account), or build the layer here with RuntimeLayer.');
     }
     this.grant = props.grant;
     props.layer.addGrants([props.grant], this.node.path);

@@ -1,37 +1,30 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import * as ros from '@alicloud/ros-cdk-core';
 import * as oss from '@alicloud/ros-cdk-ossassets';
-import { buildLayerSync, computeInputKey, LayerSource } from '../engine';
-import type { BuildTarget, LayerArtifact } from '../engine';
+import type { LayerSource } from '../engine';
+import type { LayerArtifact } from '../engine';
+import { FC3_LAYER_VERSION_TYPE, getPlatform, planGrants, retainsOldVersions } from '../core';
+import type { Finding, LayerGrant, PlatformLimitOverrides, StackEntryRecord, StackLayer } from '../core';
 import {
-  analyzeLayer,
-  checkFcAclConsistency,
-  formatFindings,
-  getPlatform,
-  LayerGrant,
-  parseLayerVersionArn,
-  planGrants,
-  validateLayerProps,
-  writeAssemblyManifest,
-  writeAssemblyRecord,
-} from '../core';
-import type { Finding, GrantRecord, LayerRecord, LayerVersionRef, PlatformLimitOverrides, StackEntryRecord, StackLayer } from '../core';
+  LayerBuild,
+  analyzeBuiltLayer,
+  anchorDirectory,
+  atPath,
+  checkLayerDeclaration,
+  describeOwnLayer,
+  errorText,
+  fcAclConflict,
+  importLayerVersion,
+  noteFindings,
+  nonErrors,
+  ownLayerEntry,
+  validationError,
+  writeLayerRecord,
+} from '../frontend';
+import type { ImportedLayer, OwnLayer } from '../frontend';
 import { addPathMetadata, defaultLayerName, logicalIdPart, onSynthesize, stackNameOf } from './private/synthesis';
 
-/**
- * The ROS resource type this front-end emits for a layer version.
- *
- * Properties confirmed against Alibaba Cloud's ROS reference for ALIYUN::FC3::LayerVersion
- * (https://www.alibabacloud.com/help/ros/developer-reference/aliyun-fc3-layerversion):
- * LayerName (String, required, not updatable), Acl (String '0' private / '1' public, default
- * private, updatable), Code (Map: ZipFile, Checksum = CRC-64 of the package, OssBucketName,
- * OssObjectName; not updatable), CompatibleRuntime (List, 0-20 entries, not updatable),
- * Description and License (String, not updatable). Fn::GetAtt LayerVersionArn has the form
- * acs:fc:{region}:{accountID}:layers/{layerName}/versions/{layerVersion}.
- * `@alicloud/ros-cdk-fc3` has no class for it, so it is declared as a raw RosResource.
- */
-export const FC3_LAYER_VERSION_TYPE = 'ALIYUN::FC3::LayerVersion';
+/** The ROS resource type this front-end emits for a layer version (see lib/core/resource-types). */
+export { FC3_LAYER_VERSION_TYPE };
 
 /** FC runs functions on x86_64 only; every layer is built and checked for it. */
 const FC_ARCHITECTURE = 'x86_64' as const;
@@ -50,16 +43,18 @@ export interface ILayerVersion extends ros.IConstruct {
 
 /** Properties of a RuntimeLayer. */
 export interface RuntimeLayerProps {
-  /** What goes into the layer: `LayerSource.python(...)`, `LayerSource.node(...)`, `LayerSource.fromDirectory(...)`... */
+  /** What goes into the layer: `LayerSource.python(...)`, `LayerSource.node(...)`, `LayerSource.fromDirectory(...)`. */
   readonly source: LayerSource;
   /**
    * FC runtime identifiers the layer is for, e.g. ['python3.10'], ['nodejs20'], ['custom.debian10'].
-   * They drive where the build puts content and are checked against every function that attaches the layer.
+   * They drive where the build puts content and are checked against every function that attaches
+   * the layer.
    */
   readonly compatibleRuntimes: string[];
   /**
    * The layer name. Every RuntimeLayer with the same name in one app is a version of one FC layer.
-   * @default - derived from the stack name and construct path (letters, digits, '-', '_'; at most 64 characters)
+   * @default - derived from the stack name and construct path (letters, digits, '-', '_';
+   * at most 64 characters)
    */
   readonly layerName?: string;
   /**
@@ -73,13 +68,14 @@ export interface RuntimeLayerProps {
    */
   readonly license?: string;
   /**
-   * Who may use the layer. FC has a per-layer ACL only: `LayerGrant.public()` makes the layer public;
-   * account and organization grants fail with the reason and the alternatives.
+   * Who may use the layer. FC has a per-layer ACL only: `LayerGrant.public()` makes the layer
+   * public; account and organization grants fail with the reason and the alternatives.
    * @default - private (only this account)
    */
   readonly grants?: LayerGrant[];
   /**
-   * What happens to a version when a content change replaces it or the layer is removed.
+   * What happens to a version when a content change replaces it or the layer is removed; the same
+   * setting as `removalPolicy` in layersmith/aws-cdk and `retainOldVersions` in layersmith/pulumi.
    * @default - RETAIN when the layer is public (consumers may pin old versions), DESTROY otherwise
    */
   readonly removalPolicy?: ros.RemovalPolicy;
@@ -106,10 +102,14 @@ export interface RuntimeLayerProps {
  * ROS does not replace a resource when a not-updatable property changes, so new content must
  * arrive as a new resource (a new version), and unchanged content keeps the same one.
  * `Code.Checksum` (the ZIP's CRC-64, which FC verifies) is set when the layer was built; when
- * bundling is skipped for the stack (`aliyun:ros:bundling-stacks`), nothing is built and it is left out.
+ * bundling is skipped for the stack (`aliyun:ros:bundling-stacks`), nothing is built and it is
+ * left out.
  */
 export class RuntimeLayer extends ros.Construct implements ILayerVersion {
-  /** Import an existing layer version by its FC3 ARN (`acs:fc:<region>:<account|official>:layers/<name>/versions/<n>`). */
+  /**
+   * Import an existing layer version by its FC3 ARN
+   * (`acs:fc:<region>:<account|official>:layers/<name>/versions/<n>`).
+   */
   public static fromLayerVersionArn(scope: ros.Construct, id: string, arn: string): ILayerVersion {
     return new ImportedLayerVersion(scope, id, arn);
   }
@@ -132,53 +132,41 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
   private readonly grants: LayerGrant[] = [];
   private acl: 'private' | 'public' = 'private';
   private readonly explicitRemovalPolicy?: ros.RemovalPolicy;
-  private readonly layerErrors: Finding[] = [];
   private readonly layerFindings: Finding[] = [];
 
   constructor(scope: ros.Construct, id: string, props: RuntimeLayerProps) {
     super(scope, id);
     const platform = getPlatform('alicloud');
     this.layerName = props.layerName ?? defaultLayerName(this, platform.limits.layerName.max);
+    checkLayerDeclaration(this.node.path, 'alicloud', {
+      source: props.source,
+      compatibleRuntimes: props.compatibleRuntimes,
+      layerName: this.layerName,
+      description: props.description,
+      license: props.license,
+      limits: props.limits,
+      grants: props.grants,
+    });
     this.compatibleRuntimes = [...props.compatibleRuntimes];
     this.description = props.description;
     this.license = props.license;
     this.explicitRemovalPolicy = props.removalPolicy;
-
-    const problems = validateLayerProps('alicloud', {
-      layerName: this.layerName,
-      description: props.description,
-      license: props.license,
-      compatibleRuntimes: this.compatibleRuntimes,
-    });
-    if (problems.length > 0) {
-      throw new Error(`${this.node.path}: invalid RuntimeLayer props:\n  - ${problems.join('\n  - ')}`);
-    }
     this.addGrants(props.grants ?? [], this.node.path);
 
-    const target: BuildTarget = { platform: 'alicloud', architecture: FC_ARCHITECTURE, runtimes: this.compatibleRuntimes };
-    const spec = props.source.bind();
-    this.inputKey = computeInputKey(spec, target);
+    const build = new LayerBuild(this.node.path, props.source.bind(), {
+      platform: 'alicloud', architecture: FC_ARCHITECTURE, runtimes: this.compatibleRuntimes,
+    }, props.cacheDir);
+    this.inputKey = build.inputKey;
 
     // Build (or hit the cache) before anything is staged, so a layer that fails its checks
     // leaves nothing in the output directory; the bundling hook below then only copies.
-    const bundlingRequired = ros.Stack.of(this).bundlingRequired;
-    if (bundlingRequired) {
-      const artifact = this.build(props, target);
-      this.artifact = artifact;
-      const findings = analyzeLayer({
-        platform: 'alicloud',
-        path: this.node.path,
-        manifest: artifact.manifest,
-        compatibleRuntimes: this.compatibleRuntimes,
-        compatibleArchitectures: [FC_ARCHITECTURE],
-        ...(props.limits ? { limits: props.limits } : {}),
-      }).map((f) => (f.layer === this.node.path ? withoutLayer(f) : f)); // the subject already names this layer
-      this.layerErrors.push(...findings.filter((f) => f.severity === 'error'));
-      this.layerFindings.push(...findings.filter((f) => f.severity !== 'error'));
-      for (const f of this.layerFindings) {
-        const text = formatFindings(this.node.path, [f]);
-        if (f.severity === 'warning') this.node.addWarning(text); else this.node.addInfo(text);
-      }
+    if (ros.Stack.of(this).bundlingRequired) {
+      this.artifact = build.ensureBuilt();
+      this.layerFindings = analyzeBuiltLayer({ ...this._ownLayer(), manifest: this.artifact.manifest }, props.limits);
+      noteFindings(this.node.path, this.layerFindings, {
+        warning: (text) => this.node.addWarning(text),
+        info: (text) => this.node.addInfo(text),
+      });
     }
 
     const properties: Record<string, unknown> = {
@@ -188,8 +176,21 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
       License: props.license,
       Acl: ros.Lazy.stringValue({ produce: () => (this.acl === 'public' ? '1' : '0') }),
     };
-    if (this.layerErrors.length === 0) {
-      const asset = this.stageAsset(props, target);
+    if (!errorText(this.node.path, this.layerFindings)) {
+      const asset = new oss.Asset(this, 'Code', {
+        // Only a placeholder ROS requires to exist: the custom hash (the input key) identifies
+        // the content, and the bundling hook supplies the ZIP.
+        path: anchorDirectory(build.spec),
+        assetHash: this.inputKey,
+        assetHashType: ros.AssetHashType.CUSTOM,
+        bundling: {
+          image: ros.DockerImage.fromRegistry('layersmith-builds-locally-without-docker'),
+          outputType: ros.BundlingOutput.ARCHIVED,
+          // A closure, not an object with fields: ROS hashes the bundling options as JSON, and
+          // this serialises to {} so the asset hash depends on the input key alone.
+          local: { tryBundle: (outputDir: string) => build.bundleInto(outputDir) },
+        },
+      });
       properties.Code = {
         OssBucketName: asset.bucketName,
         OssObjectName: asset.objectKey,
@@ -213,10 +214,9 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
    * organization grants throw the lib/core message naming `subject`.
    */
   public addGrants(grants: readonly LayerGrant[], subject: string): void {
-    const all = [...this.grants, ...grants];
-    const plan = planGrants('alicloud', all, subject);
+    const plan = atPath(subject, () => planGrants('alicloud', [...this.grants, ...grants], subject));
     if (plan.platform !== 'alicloud') {
-      throw new Error(`${subject}: expected an FC ACL plan, got a plan for '${plan.platform}'.`);
+      throw validationError(subject, `expected an FC ACL plan, got a plan for '${plan.platform}'.`);
     }
     this.grants.push(...grants);
     this.acl = plan.acl;
@@ -230,123 +230,70 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
 
   /** Findings of the single-layer checks (warnings and infos; errors fail synth). */
   public get findings(): readonly Finding[] {
-    return [...this.layerFindings];
+    return nonErrors(this.layerFindings);
   }
 
   /** @internal */
   public _stackLayer(): StackLayer {
-    return {
-      layerId: `fc-layer:${this.layerName}`,
-      displayName: this.node.path,
-      compatibleRuntimes: this.compatibleRuntimes,
-      compatibleArchitectures: [FC_ARCHITECTURE],
-      manifest: this.artifact?.manifest,
-    };
+    return describeOwnLayer(this._ownLayer());
   }
 
   /** @internal */
   public _stackEntry(): StackEntryRecord {
+    return ownLayerEntry(this._ownLayer());
+  }
+
+  /** @internal The layer as the shared front-end steps see it. */
+  public _ownLayer(): OwnLayer {
     return {
-      layerId: `fc-layer:${this.layerName}`,
-      displayName: this.node.path,
-      layerPath: this.node.path,
+      path: this.node.path,
+      platform: 'alicloud',
+      layerName: this.layerName,
+      compatibleRuntimes: this.compatibleRuntimes,
+      compatibleArchitectures: [FC_ARCHITECTURE],
       inputKey: this.inputKey,
+      manifest: this.artifact?.manifest,
     };
   }
 
   protected onValidate(): string[] {
     const errors: string[] = [];
-    if (this.layerErrors.length > 0) errors.push(formatFindings(this.node.path, this.layerErrors));
-    const aclConflict = this.checkAclAcrossVersions();
-    if (aclConflict) errors.push(aclConflict);
-    return errors;
-  }
-
-  /** Build (or hit the cache); a failing build names this construct before the builder's own message. */
-  private build(props: RuntimeLayerProps, target: BuildTarget): LayerArtifact {
-    try {
-      return buildLayerSync(props.source, target, { cacheDir: props.cacheDir });
-    } catch (e) {
-      throw new Error(`${this.node.path}: building the ${props.source.kind} layer failed: ${(e as Error).message}`);
-    }
-  }
-
-  private stageAsset(props: RuntimeLayerProps, target: BuildTarget): oss.Asset {
-    return new oss.Asset(this, 'Code', {
-      // The path is only a placeholder ROS requires to exist: the custom hash (the input key)
-      // identifies the content, and the bundling hook supplies the ZIP.
-      path: __dirname,
-      assetHash: this.inputKey,
-      assetHashType: ros.AssetHashType.CUSTOM,
-      bundling: {
-        image: ros.DockerImage.fromRegistry('layersmith-builds-locally-without-docker'),
-        outputType: ros.BundlingOutput.ARCHIVED,
-        // A closure, not an object with fields: ROS hashes the bundling options as JSON, and
-        // this serialises to {} so the asset hash depends on the input key alone.
-        local: {
-          tryBundle: (outputDir: string) => {
-            const artifact = this.artifact ?? this.build(props, target);
-            fs.copyFileSync(artifact.zipPath, path.join(outputDir, 'layer.zip'));
-            return true;
-          },
-        },
-      },
-    });
-  }
-
-  /** FC's ACL is per layer: every RuntimeLayer with this name (in this region) must agree. */
-  private checkAclAcrossVersions(): string | undefined {
+    const layerErrors = errorText(this.node.path, this.layerFindings);
+    if (layerErrors) errors.push(layerErrors);
+    // FC's ACL is per layer: every RuntimeLayer with this name (in this region) must agree.
     const region = ros.Stack.of(this).region;
     const versions = this.node.root.node.findAll()
       .filter((c): c is RuntimeLayer => c instanceof RuntimeLayer)
       .filter((l) => l.layerName === this.layerName && sameRegion(ros.Stack.of(l).region, region))
       .map((l) => ({ version: l.node.path, acl: l.acl }));
-    try {
-      checkFcAclConsistency(versions, this.node.path);
-      return undefined;
-    } catch (e) {
-      return (e as Error).message;
-    }
+    const conflict = fcAclConflict(this.node.path, this.layerName, versions);
+    if (conflict) errors.push(conflict.message);
+    return errors;
   }
 
-  private removalPolicy(): ros.RemovalPolicy {
-    return this.explicitRemovalPolicy ?? (this.acl === 'public' ? ros.RemovalPolicy.RETAIN : ros.RemovalPolicy.DESTROY);
+  private retained(): boolean {
+    const explicit = this.explicitRemovalPolicy === undefined ? undefined : this.explicitRemovalPolicy === ros.RemovalPolicy.RETAIN;
+    return retainsOldVersions(explicit, this.acl === 'public');
   }
 
   private writeRecords(outdir: string): void {
-    const manifestFile = this.artifact ? writeAssemblyManifest(outdir, this.inputKey, this.artifact.manifest) : undefined;
-    const grants: GrantRecord[] = this.acl === 'public' ? [{ kind: 'public', principal: '*' }] : [];
-    const record: LayerRecord = {
-      kind: 'layer',
-      schemaVersion: 1,
-      platform: 'alicloud',
+    writeLayerRecord(outdir, {
+      ...this._ownLayer(),
       framework: 'ros-cdk',
       stack: stackNameOf(this),
-      path: this.node.path,
-      layerName: this.layerName,
-      ...(this.description !== undefined ? { description: this.description } : {}),
-      ...(this.license !== undefined ? { license: this.license } : {}),
-      compatibleRuntimes: this.compatibleRuntimes,
-      compatibleArchitectures: [FC_ARCHITECTURE],
-      inputKey: this.inputKey,
-      ...(manifestFile !== undefined ? { manifestFile } : {}),
-      retention: this.removalPolicy() === ros.RemovalPolicy.RETAIN ? 'retain' : 'destroy',
-      grants,
-      acl: this.acl,
-    };
-    writeAssemblyRecord(outdir, record);
+      description: this.description,
+      license: this.license,
+      retained: this.retained(),
+      grants: this.grants,
+    });
   }
 
   /** Re-applied whenever grants change, because the default depends on whether the layer is public. */
   private applyRetention(): void {
     // The resource does not exist yet while the constructor applies the initial grants.
-    if (this.resource) this.resource.applyRemovalPolicy(this.removalPolicy());
+    if (!this.resource) return;
+    this.resource.applyRemovalPolicy(this.explicitRemovalPolicy ?? (this.retained() ? ros.RemovalPolicy.RETAIN : ros.RemovalPolicy.DESTROY));
   }
-}
-
-function withoutLayer(f: Finding): Finding {
-  const { layer: _layer, ...rest } = f;
-  return rest;
 }
 
 function sameRegion(a: string, b: string): boolean {
@@ -357,25 +304,21 @@ function sameRegion(a: string, b: string): boolean {
 /** A layer version known only by its FC3 ARN (e.g. an official public layer). */
 class ImportedLayerVersion extends ros.Construct implements ILayerVersion {
   public readonly layerVersionArn: string;
-  public readonly ref: LayerVersionRef;
+  private readonly imported: ImportedLayer;
 
   constructor(scope: ros.Construct, id: string, arn: string) {
     super(scope, id);
-    try {
-      this.ref = parseLayerVersionArn(arn, 'alicloud');
-    } catch (e) {
-      throw new Error(`${this.node.path}: RuntimeLayer.fromLayerVersionArn: ${(e as Error).message}`);
-    }
-    this.layerVersionArn = this.ref.arn;
+    this.imported = importLayerVersion(this.node.path, this.node.path, arn, 'alicloud', 'RuntimeLayer.fromLayerVersionArn');
+    this.layerVersionArn = arn;
   }
 
   /** @internal */
   public _stackLayer(): StackLayer {
-    return { layerId: this.ref.unversionedArn, displayName: this.ref.arn, arn: this.ref.arn };
+    return this.imported.stackLayer;
   }
 
   /** @internal */
   public _stackEntry(): StackEntryRecord {
-    return { layerId: this.ref.unversionedArn, displayName: this.ref.arn, arn: this.ref.arn };
+    return this.imported.entry;
   }
 }

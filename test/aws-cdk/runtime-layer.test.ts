@@ -232,7 +232,7 @@ describe('RuntimeLayer checks', () => {
       layerName: 'bad name!',
       description: 'x'.repeat(257),
       cacheDir,
-    })).toThrow(/Stack\/Bad: invalid RuntimeLayer properties:\n.*bad name!.*\n.*257/);
+    })).toThrow(/Stack\/Bad: invalid RuntimeLayer props:\n.*bad name!.*\n.*257/);
     expect(listFiles(cacheDir)).toEqual([]);
   });
 

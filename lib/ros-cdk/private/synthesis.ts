@@ -6,7 +6,7 @@ import * as ros from '@alicloud/ros-cdk-core';
 // session; it is the one hook where records can be written only for a synth that succeeds.
 // The function is not re-exported from the package index, hence the deep import.
 import { addCustomSynthesis } from '@alicloud/ros-cdk-core/lib/private/synthesis';
-import { ASSEMBLY_RECORDS_DIR } from '../../core';
+import { ASSEMBLY_RECORDS_DIR, ROS_PATH_METADATA_KEY } from '../../core';
 
 /** Output dirs whose records this app run has already reset, per app (construct tree root). */
 const resetOutdirs = new WeakMap<ros.IConstruct, Set<string>>();
@@ -33,13 +33,7 @@ export function onSynthesize(construct: ros.IConstruct, write: (outdir: string) 
   });
 }
 
-/**
- * Template metadata key with the resource's construct path, as AWS CDK's `aws:cdk:path`: ROS CDK
- * writes none, and `layersmith report` needs it to tie template resources back to constructs.
- */
-export const ROS_PATH_METADATA_KEY = 'aliyun:ros:path';
-
-/** Record the construct path of a resource in its template metadata. */
+/** Record the construct path of a resource in its template metadata (ROS CDK writes none). */
 export function addPathMetadata(resource: ros.RosResource): void {
   resource.addMetaData(ROS_PATH_METADATA_KEY, resource.node.path);
 }

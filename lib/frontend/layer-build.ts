@@ -1,24 +1,27 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildLayerSync, computeInputKey, defaultCacheDir, readArtifact } from '../../engine';
-import type { BuildTarget, LayerArtifact, SourceSpec } from '../../engine';
+import { buildLayerSync, computeInputKey, defaultCacheDir, readArtifact } from '../engine';
+import type { BuildTarget, LayerArtifact, SourceSpec } from '../engine';
+import { withConstructPath } from './errors';
 
-/** File name of the layer ZIP inside the CDK bundling output directory. */
+/** File name of the layer ZIP inside a CDK bundling output directory. */
 const BUNDLED_ZIP = 'layer.zip';
 
 /**
- * One layer's build, shared between the CDK bundling hook (which runs while the LayerVersion is
- * being constructed, before the RuntimeLayer's own fields exist) and the RuntimeLayer itself.
- * The build runs at most once per process; a cache hit costs a file read.
+ * One layer's build for the synchronous CDK front-ends, shared between the bundling hook (which
+ * may run before the construct's own fields exist) and the construct. The build runs at most
+ * once per process; a cache hit costs a file read. A failure names the construct.
  */
 export class LayerBuild {
-  /** Content-addressed key of the inputs; the only input of the CDK asset hash. */
+  /** Content-addressed key of the inputs; the only input of the asset hash. */
   public readonly inputKey: string;
   /** Cache directory the build reads and writes. */
   public readonly cacheDir: string;
   private artifact?: LayerArtifact;
 
   constructor(
+    /** Construct path, named by every error. */
+    public readonly path: string,
     public readonly spec: SourceSpec,
     public readonly target: BuildTarget,
     cacheDir: string | undefined,
@@ -35,16 +38,20 @@ export class LayerBuild {
   /** Build the layer, or take it from the cache without running any package manager. */
   public ensureBuilt(): LayerArtifact {
     if (!this.artifact) {
-      this.artifact = readArtifact(this.cacheDir, this.inputKey)
-        ?? buildLayerSync(this.spec, this.target, { cacheDir: this.cacheDir });
+      try {
+        this.artifact = readArtifact(this.cacheDir, this.inputKey)
+          ?? buildLayerSync(this.spec, this.target, { cacheDir: this.cacheDir });
+      } catch (err) {
+        throw withConstructPath(err, this.path, `building the ${this.spec.kind} layer failed`, 'build');
+      }
     }
     return this.artifact;
   }
 
   /**
-   * The CDK local bundling step: put our reproducible ZIP, byte for byte, into CDK's output
-   * directory (ARCHIVED output, so CDK uploads the file as-is instead of zipping a directory).
-   * On failure the directory is removed, so no half-written bundle stays in the cloud assembly.
+   * The local bundling step: put our reproducible ZIP, byte for byte, into the framework's output
+   * directory (ARCHIVED output, so the file is uploaded as-is). On failure the directory is
+   * removed, so no half-written bundle stays in the assembly.
    */
   public bundleInto(outDir: string): boolean {
     try {
@@ -62,9 +69,9 @@ export class LayerBuild {
 }
 
 /**
- * The directory CDK's asset staging is anchored on. With a custom asset hash and bundling it is
- * neither fingerprinted nor copied; it only has to exist. The source's own directory is used so
- * that a stack whose bundling is skipped points at something meaningful.
+ * The directory an asset is anchored on. With a custom asset hash and bundling it is neither
+ * fingerprinted nor copied; it only has to exist. The source's own directory is used so that a
+ * stack whose bundling is skipped points at something meaningful.
  */
 export function anchorDirectory(spec: SourceSpec): string {
   const candidates: (string | undefined)[] = [];
