@@ -11,9 +11,9 @@ import {
 } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import type { LayerSource } from '../engine';
 import { LayerGrant, retainsOldVersions } from '../core';
 import type { ArchitectureId, LayerManifest, StackLayer } from '../core';
+import type { LayerSource } from '../engine';
 import {
   LayerBuild, analyzeBuiltLayer, anchorDirectory, checkLayerDeclaration, describeOwnLayer, errorText, importLayerVersion, writeLayerRecord,
 } from '../frontend';
@@ -130,6 +130,10 @@ export class RuntimeLayer extends lambda.LayerVersion {
       architecture: architectures[0].name as ArchitectureId,
       runtimes: props.compatibleRuntimes.map((r) => r.name),
     }, props.cacheDir);
+    // Build (or hit the cache) before CDK stages the asset: its bundling hook then only copies, and a
+    // failed build reaches the app as our error (CDK wraps what a bundling hook throws in its own).
+    const bundlingRequired = Stack.of(scope).bundlingRequired;
+    if (bundlingRequired) build.ensureBuilt();
 
     super(scope, id, {
       code: lambda.Code.fromAsset(anchorDirectory(build.spec), {
@@ -161,7 +165,7 @@ export class RuntimeLayer extends lambda.LayerVersion {
 
     // CDK does not run the bundling hook when the bundle already sits in the output directory
     // (a second synth into the same cdk.out); the cache then answers without building.
-    this.isBuilt = Stack.of(this).bundlingRequired;
+    this.isBuilt = bundlingRequired;
     if (this.isBuilt) {
       const findings = analyzeBuiltLayer({ ...this._ownLayer(), manifest: build.ensureBuilt().manifest });
       const errors = errorText(this.node.path, findings);

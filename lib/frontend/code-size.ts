@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ZipReader } from '../engine/inspect/zip-reader';
 import { validationError } from './errors';
+import { ZipReader } from '../engine/inspect/zip-reader';
 
 /** A function's own code, as far as a front-end can see it at declaration. */
 export type FunctionCode =

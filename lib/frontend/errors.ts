@@ -23,9 +23,13 @@ export function withConstructPath(err: unknown, path: string, what?: string, fal
   const bare = original.startsWith(`${path}: `) ? original.slice(path.length + 2) : original;
   const message = `${path}: ${what ? `${what}: ` : ''}${bare}`;
   if (err instanceof LayersmithError) {
-    const Class = err.constructor as new (code: string, message: string, details: object) => LayersmithError;
-    const copy = new Class(err.code, message, { constructPath: path, path: err.path });
-    copy.name = err.name;
+    // A copy of the same class with every field (subclasses add their own, e.g. a command's
+    // output), so `instanceof`, `code` and `kind` keep working; only the message and path change.
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(err)) as LayersmithError, err);
+    Object.defineProperty(copy, 'message', { value: message, writable: true, configurable: true });
+    Object.defineProperty(copy, 'constructPath', { value: path, writable: false, enumerable: true, configurable: true });
+    const frames = err.stack?.split('\n').slice(1).join('\n');
+    Object.defineProperty(copy, 'stack', { value: `${err.name}: ${message}${frames ? `\n${frames}` : ''}`, writable: true, configurable: true });
     return copy;
   }
   return fallback === 'build'

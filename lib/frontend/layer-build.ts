@@ -21,7 +21,7 @@ export class LayerBuild {
 
   constructor(
     /** Construct path, named by every error. */
-    public readonly path: string,
+    public readonly constructPath: string,
     public readonly spec: SourceSpec,
     public readonly target: BuildTarget,
     cacheDir: string | undefined,
@@ -42,7 +42,7 @@ export class LayerBuild {
         this.artifact = readArtifact(this.cacheDir, this.inputKey)
           ?? buildLayerSync(this.spec, this.target, { cacheDir: this.cacheDir });
       } catch (err) {
-        throw withConstructPath(err, this.path, `building the ${this.spec.kind} layer failed`, 'build');
+        throw withConstructPath(err, this.constructPath, `building the ${this.spec.kind} layer failed`, 'build');
       }
     }
     return this.artifact;

@@ -1,7 +1,15 @@
 import type * as awsSdk from '@pulumi/aws';
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
 import type { GrantStatement } from '../core';
 import { loadAws } from './providers';
+
+/** The version a permission applies to, as Outputs of the layer. */
+export interface PermittedVersion {
+  /** Unversioned layer ARN. */
+  readonly layerArn: pulumi.Output<string>;
+  /** Version number as the provider reports it. */
+  readonly version: pulumi.Output<string>;
+}
 
 /**
  * One statement on the version a layer published. Permissions are per version on AWS: when the
@@ -11,7 +19,7 @@ import { loadAws } from './providers';
  */
 export function declareAwsPermission(
   name: string,
-  version: awsSdk.lambda.LayerVersion,
+  version: PermittedVersion,
   statement: GrantStatement,
   retained: boolean,
   parent: pulumi.Resource,

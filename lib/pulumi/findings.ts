@@ -1,18 +1,39 @@
 import * as pulumi from '@pulumi/pulumi';
-import { formatFindings } from '../core';
+import { LayersmithError, LayersmithValidationError } from '../core';
 import type { Finding } from '../core';
+import { errorText, noteFindings, withConstructPath } from '../frontend';
 
-/** Warnings and infos become Pulumi diagnostics on the resource, in the one text every front-end uses. */
+/** Warnings and infos become Pulumi diagnostics on the resource, one per finding, in the one text every front-end uses. */
 export function logFindings(subject: string, findings: readonly Finding[], resource: pulumi.Resource): void {
-  const warnings = findings.filter((f) => f.severity === 'warning');
-  const infos = findings.filter((f) => f.severity === 'info');
-  if (warnings.length > 0) void pulumi.log.warn(formatFindings(subject, warnings), resource);
-  if (infos.length > 0) void pulumi.log.info(formatFindings(subject, infos), resource);
+  noteFindings(subject, findings, {
+    warning: (text) => void pulumi.log.warn(text, resource),
+    info: (text) => void pulumi.log.info(text, resource),
+  });
 }
 
-/** The error that fails the program with every error finding, stack hidden (the text says it all). */
-export function findingsError(subject: string, errors: readonly Finding[], resource: pulumi.Resource): pulumi.ResourceError {
-  return new pulumi.ResourceError(formatFindings(subject, errors), resource, true);
+/**
+ * A layersmith error as Pulumi reports a resource's error: on the resource, without a stack (the
+ * text says it all). It stays a LayersmithError with its code; Pulumi recognises resource errors
+ * by a marker field, not by class, which is how both can hold.
+ */
+export function onResource<E extends LayersmithError>(err: E, resource: pulumi.Resource): E {
+  return Object.assign(err, { __pulumResourceError: true, resource, hideStack: true });
+}
+
+/** The error that fails the program with every error finding; undefined when there is none. */
+export function findingsError(subject: string, findings: readonly Finding[], resource: pulumi.Resource): LayersmithError | undefined {
+  const text = errorText(subject, findings);
+  return text ? onResource(new LayersmithValidationError('RULE_FAILED', text, { constructPath: subject }), resource) : undefined;
+}
+
+/**
+ * Any error of a component's async work, as a layersmith error on the component. An error that
+ * already says where it happened (a layer's, passed on to its functions) is kept as it is, so
+ * Pulumi reports it once.
+ */
+export function componentError(err: unknown, subject: string, resource: pulumi.Resource, what?: string): LayersmithError {
+  if (err instanceof LayersmithError && err.constructPath !== undefined) return err;
+  return onResource(withConstructPath(err, subject, what, 'build'), resource);
 }
 
 /**

@@ -1,10 +1,12 @@
 import type * as alicloudSdk from '@pulumi/alicloud';
 import type * as awsSdk from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { analyzeStack, parseLayerVersionArn } from '../core';
 import type { ArchitectureId, LayerManifest, PlatformId, PlatformLimitOverrides, StackLayer, StackReport } from '../core';
-import { localCodeSize } from './code-size';
-import { failProgramOnError, findingsError, logFindings } from './findings';
+import {
+  analyzeFunction, atPath, describeOwnLayer, importLayerVersion, layerEnvironment, measureCode, validationError, withLayerEnvironment,
+} from '../frontend';
+import type { FunctionCode } from '../frontend';
+import { componentError, failProgramOnError, findingsError, logFindings } from './findings';
 import { checkPlatform, loadAlicloud, loadAws, typeToken } from './providers';
 import { RuntimeLayer } from './runtime-layer';
 
@@ -37,9 +39,18 @@ export interface FunctionWithLayersBaseArgs {
   readonly layers: readonly LayerReference[];
   /**
    * Unzipped size of the function's own code, in bytes, for the size budget.
-   * @default measured from a local FileArchive (directory or ZIP) or FC inline zipFile; otherwise unknown (layers only)
+   * @default measured from a local FileArchive (directory or ZIP) or FC inline zipFile; otherwise
+   * unknown (layers only)
    */
   readonly codeSize?: number;
+  /**
+   * FC custom runtimes (which add no layer directory to any search path): set the environment
+   * variables the layers need, e.g. PYTHONPATH=/opt/python, LD_LIBRARY_PATH=/opt/lib. Variables you
+   * set in `environmentVariables` win; values that extend a variable (PATH=/opt/bin:$PATH) stay in
+   * the info finding for you to set. Nothing to set on other runtimes.
+   * @default false - an info finding lists the variables to set
+   */
+  readonly setLayerEnvironment?: boolean;
   /**
    * Overrides of configurable limits (e.g. FC's unconfirmed unzipped budget).
    * @default the platform's published limits
@@ -75,10 +86,8 @@ export type FunctionWithLayersArgs = AwsFunctionWithLayersArgs | AlicloudFunctio
  */
 export class FunctionWithLayers extends pulumi.ComponentResource {
   public readonly platform: PlatformId;
-  /** The stack analysis; rejects with the error that fails the program. */
-  public readonly report: Promise<StackReport>;
-  /** The provider's function resource once declared. */
-  public readonly resource: Promise<awsSdk.lambda.Function | alicloudSdk.fc.V3Function>;
+  /** The stack analysis; fails with the error that fails the program. */
+  public readonly report: pulumi.Output<StackReport>;
   /** Function ARN. */
   public readonly arn: pulumi.Output<string>;
   /** Function name on the platform. */
@@ -89,53 +98,70 @@ export class FunctionWithLayers extends pulumi.ComponentResource {
   constructor(name: string, args: FunctionWithLayersArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const subject = `FunctionWithLayers '${name}'`;
     // Every refusal comes before the component is registered, so a bad declaration leaves nothing behind.
-    const platform = checkPlatform(args?.platform, subject);
+    const platform = atPath(subject, () => checkPlatform(args?.platform, subject));
     const fn = args.function;
     if (!fn || typeof fn.runtime !== 'string') {
-      throw new Error(`${subject}: function.runtime must be a plain string (e.g. 'python3.12'): the layer stack is checked against it before anything is created.`);
+      throw validationError(subject, "function.runtime must be a plain string (e.g. 'python3.12'): "
+        + 'the layer stack is checked against it before anything is created.');
     }
     const archs = platform === 'aws' ? (fn as AwsFunctionArgs).architectures ?? ['x86_64'] : ['x86_64' as const];
     if (!Array.isArray(archs) || archs.length !== 1 || (archs[0] !== 'x86_64' && archs[0] !== 'arm64')) {
-      throw new Error(`${subject}: function.architectures must be ['x86_64'] or ['arm64'] (one plain value); got ${JSON.stringify(archs)}.`);
+      throw validationError(subject, `function.architectures must be ['x86_64'] or ['arm64'] (one plain value); got ${JSON.stringify(archs)}.`);
     }
     const architecture: ArchitectureId = archs[0];
     if (!Array.isArray(args.layers)) {
-      throw new Error(`${subject}: 'layers' must be an array of RuntimeLayer objects and layer version ARNs, in deploy order.`);
+      throw validationError(subject, "'layers' must be an array of RuntimeLayer objects and layer version ARNs, in deploy order.");
     }
     const stack = args.layers.map((layer, i) => describeLayer(layer, i, platform, subject));
     super(typeToken(platform, 'FunctionWithLayers'), name, {}, opts);
     this.platform = platform;
 
-    this.report = (async () => {
+    const report = (async () => {
       // A layer that failed fails this function with the same error (reported once).
-      const manifests = await Promise.all(args.layers.map((l) => typeof l === 'string' ? undefined : l.published.then((p) => p.artifact.manifest)));
-      const codeSize = args.codeSize ?? await measureCode(fn.code, subject, this);
-      const report = analyzeStack({
+      const manifests = await Promise.all(args.layers.map((l) => (typeof l === 'string' ? undefined : l._manifest())));
+      const codeSize = args.codeSize ?? measureCode(subject, await localCode(fn.code));
+      const analysis = analyzeFunction({
         platform,
-        function: { path: subject, runtime: fn.runtime, architecture, ...(codeSize !== undefined ? { codeSize } : {}) },
+        path: subject,
+        runtime: fn.runtime,
+        architecture,
+        codeSize,
         layers: stack.map((s, i) => withManifest(s, manifests[i])),
-        ...(args.limits ? { limits: args.limits } : {}),
+        limits: args.limits,
       });
-      if (report.errors.length > 0) throw findingsError(subject, report.errors, this);
-      logFindings(subject, report.findings, this);
-      return report;
-    })();
+      const error = findingsError(subject, analysis.findings, this);
+      if (error) throw error;
+      logFindings(subject, analysis.findings, this);
+      return analysis;
+    })().catch((e: unknown) => {
+      throw componentError(e, subject, this);
+    });
 
     // The declared order is the order deployed: this array goes to the provider as is.
-    const layerArns = args.layers.map((l) => typeof l === 'string' ? l : l.arn);
-    this.resource = this.report.then(() => {
+    const layerArns = args.layers.map((l) => (typeof l === 'string' ? l : l.arn));
+    const resource = report.then((analysis) => {
+      const env = args.setLayerEnvironment ? layerEnvironment(analysis.findings) : undefined;
       if (platform === 'aws') {
         const aws = loadAws();
         return new aws.lambda.Function(name, { ...(fn as AwsFunctionArgs), architectures: [architecture], layers: layerArns }, { parent: this });
       }
       const alicloud = loadAlicloud();
-      return new alicloud.fc.V3Function(name, { ...(fn as AlicloudFunctionArgs), layers: layerArns }, { parent: this });
+      const fcArgs = fn as AlicloudFunctionArgs;
+      const environmentVariables = env
+        ? pulumi.output(fcArgs.environmentVariables).apply((user) => withLayerEnvironment(user, env))
+        : fcArgs.environmentVariables;
+      return new alicloud.fc.V3Function(name, {
+        ...fcArgs,
+        ...(environmentVariables !== undefined ? { environmentVariables } : {}),
+        layers: layerArns,
+      }, { parent: this });
     });
-    failProgramOnError(this.resource);
-    this.arn = pulumi.output(this.resource.then((r) => 'functionArn' in r ? r.functionArn : r.arn));
-    this.functionName = pulumi.output(this.resource.then((r) => 'functionArn' in r ? r.functionName : r.name));
-    this.layerArns = pulumi.output(this.resource.then(() => pulumi.all(layerArns)));
-    this.registerOutputs(this.resource.then(
+    failProgramOnError(resource);
+    this.report = pulumi.output(report);
+    this.arn = pulumi.output(resource.then((r) => ('functionArn' in r ? r.functionArn : r.arn)));
+    this.functionName = pulumi.output(resource.then((r) => ('functionArn' in r ? r.functionName : r.name)));
+    this.layerArns = pulumi.output(resource.then(() => pulumi.all(layerArns)));
+    this.registerOutputs(resource.then(
       (r) => ({ arn: 'functionArn' in r ? r.functionArn : r.arn, layerArns: pulumi.all(layerArns) }),
       () => ({}),
     ));
@@ -143,38 +169,24 @@ export class FunctionWithLayers extends pulumi.ComponentResource {
 }
 
 function describeLayer(layer: LayerReference, index: number, platform: PlatformId, subject: string): StackLayer {
-  if (typeof layer === 'string') {
-    let ref;
-    try {
-      ref = parseLayerVersionArn(layer, platform);
-    } catch (e) {
-      throw new Error(`${subject}: layers[${index}]: ${(e as Error).message}`);
-    }
-    return { layerId: ref.unversionedArn, displayName: layer, arn: layer };
-  }
+  if (typeof layer === 'string') return importLayerVersion(subject, layer, layer, platform, `layers[${index}]`).stackLayer;
   if (!(layer instanceof RuntimeLayer)) {
-    throw new Error(`${subject}: layers[${index}] is neither a RuntimeLayer nor a layer version ARN string.`);
+    throw validationError(subject, `layers[${index}] is neither a RuntimeLayer nor a layer version ARN string.`);
   }
   if (layer.platform !== platform) {
-    throw new Error(`${subject}: layers[${index}] RuntimeLayer '${layer.resourceName}' is a layer for '${layer.platform}' and cannot be attached to a function on '${platform}'. Fix: create the layer with platform: '${platform}'.`);
+    throw validationError(subject, `layers[${index}] RuntimeLayer '${layer.resourceName}' is a layer for '${layer.platform}' `
+      + `and cannot be attached to a function on '${platform}'. Fix: create the layer with platform: '${platform}'.`);
   }
-  return {
-    // Two versions of one layer name are one layer to the platform, which refuses it twice.
-    layerId: `${platform}:layer:${layer.layerName}`,
-    displayName: `RuntimeLayer '${layer.resourceName}'`,
-    compatibleRuntimes: layer.compatibleRuntimes,
-    compatibleArchitectures: layer.compatibleArchitectures,
-  };
+  return describeOwnLayer(layer._ownLayer());
 }
 
 function withManifest(layer: StackLayer, manifest: LayerManifest | undefined): StackLayer {
   return manifest ? { ...layer, manifest } : layer;
 }
 
-async function measureCode(code: unknown, subject: string, resource: pulumi.Resource): Promise<number | undefined> {
-  try {
-    return await localCodeSize(code);
-  } catch (e) {
-    throw new pulumi.ResourceError(`${subject}: cannot read the function code to measure its unzipped size: ${(e as Error).message}. Fix: give a valid ZIP or directory, or set codeSize.`, resource, true);
-  }
+/** The function's code when it can be read locally: a FileArchive path, or FC inline `zipFile`. */
+async function localCode(code: unknown): Promise<FunctionCode | undefined> {
+  if (code instanceof pulumi.asset.FileArchive) return { kind: 'path', path: await code.path };
+  const zipFile = typeof code === 'object' && code !== null ? (code as { zipFile?: unknown }).zipFile : undefined;
+  return typeof zipFile === 'string' ? { kind: 'zipBase64', data: zipFile } : undefined;
 }

@@ -2,7 +2,7 @@
 // ComponentResources on @pulumi/aws and @pulumi/alicloud. LayerSource and LayerGrant are the same
 // core classes every front-end uses.
 export { RuntimeLayer } from './runtime-layer';
-export type { RuntimeLayerArgs, PublishedLayer, FcCodeUpload } from './runtime-layer';
+export type { RuntimeLayerArgs, FcCodeUpload } from './runtime-layer';
 export { LayerPermission } from './layer-permission';
 export type { LayerPermissionArgs } from './layer-permission';
 export { FunctionWithLayers } from './function-with-layers';

@@ -1,25 +1,23 @@
 import * as fs from 'fs';
 import type * as alicloudSdk from '@pulumi/alicloud';
+import type * as awsSdk from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { buildLayer, computeInputKey, LayerSource } from '../engine';
-import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from '../engine';
-import { analyzeLayer, checkFcAclConsistency, getPlatform, LayerGrant, planGrants, validateLayerProps } from '../core';
-import type { ArchitectureId, LayerManifest, PlatformId, PlatformLimitOverrides } from '../core';
+import { getPlatform, planGrants, retainsOldVersions } from '../core';
+import type { ArchitectureId, LayerGrant, LayerManifest, PlatformId, PlatformLimitOverrides } from '../core';
+import { buildLayer, computeInputKey } from '../engine';
+import type { BuildTarget, LayerArtifact, LayerSource, SourceSpec } from '../engine';
+import { analyzeBuiltLayer, atPath, checkLayerDeclaration, fcAclConflict, validationError } from '../frontend';
+import type { OwnLayer } from '../frontend';
 import { declareAwsPermission } from './aws-permission';
-import { failProgramOnError, findingsError, logFindings } from './findings';
+import { componentError, failProgramOnError, findingsError, logFindings, onResource } from './findings';
+import { currentProgram } from './program';
+import type { Program } from './program';
 import { checkPlatform, loadAlicloud, loadAws, typeToken } from './providers';
 
 /** How an FC layer ZIP reaches Function Compute. */
 export type FcCodeUpload = 'auto' | 'oss';
 
 /** Arguments of a RuntimeLayer. */
-/**
- * FC layer name -> the ACL of each version declared so far in this program. A Pulumi program has
- * no construct tree to search for sibling layers, so this is the one place that remembers them;
- * it is keyed by project and stack because one process runs one program.
- */
-const fcLayerAcls = new Map<string, { version: string; acl: 'private' | 'public' }[]>();
-
 export interface RuntimeLayerArgs {
   /** Which platform the layer is published on. */
   readonly platform: PlatformId;
@@ -56,14 +54,16 @@ export interface RuntimeLayerArgs {
   readonly grants?: readonly LayerGrant[];
   /**
    * Keep a published version when a new one replaces it or the layer is removed, so consumers that
-   * pinned it can still attach it (AWS `skipDestroy` plus Pulumi `retainOnDelete`).
-   * @default true when the layer is shared (any grant), false otherwise
+   * pinned it can still attach it (AWS `skipDestroy` plus Pulumi `retainOnDelete`); the same
+   * setting as `removalPolicy: RETAIN` in layersmith/aws-cdk and layersmith/ros-cdk.
+   * @default true when the layer is shared (any grant, including LayerPermissions), false otherwise
    */
   readonly retainOldVersions?: boolean;
   /**
    * AWS only: S3 bucket (in the layer's region) that receives the ZIP; the version is then
    * published from S3 (`s3Bucket`/`s3Key`), which also takes ZIPs over Lambda's inline upload limit.
-   * @default no bucket: the provider uploads the ZIP with the API request, and a ZIP over the inline limit is an error
+   * @default no bucket: the provider uploads the ZIP with the API request, and a ZIP over the
+   * inline limit is an error
    */
   readonly s3Bucket?: pulumi.Input<string>;
   /**
@@ -98,40 +98,30 @@ export interface RuntimeLayerArgs {
    */
   readonly limits?: Partial<PlatformLimitOverrides>;
   /**
-   * Build settings (cache directory, progress lines).
-   * @default the default cache directory, progress unless LAYERSMITH_QUIET=1
+   * Directory of the content-addressed build cache.
+   * @default $LAYERSMITH_CACHE_DIR, else ~/.cache/layersmith
    */
-  readonly buildOptions?: BuildOptions;
+  readonly cacheDir?: string;
 }
 
-/** What a RuntimeLayer publishes once its build is done. */
-export interface PublishedLayer {
-  /** The built artifact (reproducible ZIP and its manifest). */
-  readonly artifact: LayerArtifact;
-  /** The provider resource of the layer version. */
-  readonly resource: pulumi.CustomResource;
-  /** Versioned ARN. */
+/** The layer version once declared. */
+interface Declared {
+  readonly version: awsSdk.lambda.LayerVersion | alicloudSdk.fc.V3LayerVersion;
   readonly arn: pulumi.Output<string>;
-  /** Version number as the provider reports it. */
-  readonly version: pulumi.Output<string>;
-  /** Whether old versions are kept. */
-  readonly retained: boolean;
-  /** FC layer ACL; undefined on AWS. */
-  readonly acl?: 'private' | 'public';
-}
-
-/** A grant added by a LayerPermission, and when it may still change how the version is created. */
-interface GrantRegistration {
-  readonly grant: LayerGrant;
-  readonly by: string;
+  readonly versionNumber: pulumi.Output<string>;
+  /** AWS: the unversioned layer ARN the permissions name. */
+  readonly layerArn?: pulumi.Output<string>;
 }
 
 /**
  * A layer built from a source while the Pulumi program runs, published as
  * `aws.lambda.LayerVersion` or `alicloud.fc.V3LayerVersion`.
  *
- * The build runs (or the cache answers) in preview too, so the diff is accurate: an unchanged
- * layer has the same ZIP bytes, the same `sourceCodeHash`/`checksum`, and shows no change.
+ * The build starts at once and runs (or the cache answers) in preview too, so the diff is
+ * accurate: an unchanged layer has the same ZIP bytes, the same `sourceCodeHash`/`checksum`, and
+ * shows no change. The version is declared once the build is done and the program's declarations
+ * have ended, so every LayerPermission the program declares for the layer is taken into account
+ * (FC ACL, retention), wherever in the program it comes.
  */
 export class RuntimeLayer extends pulumi.ComponentResource {
   public readonly platform: PlatformId;
@@ -143,113 +133,175 @@ export class RuntimeLayer extends pulumi.ComponentResource {
   public readonly compatibleArchitectures: readonly ArchitectureId[];
   /** Content-addressed key of the build inputs (same inputs, same key, on any machine). */
   public readonly inputKey: string;
-  /** The build, from the cache when the inputs are unchanged. */
-  public readonly artifact: Promise<LayerArtifact>;
-  /** The layer version once declared; rejects with the build or check error, which also fails the program. */
-  public readonly published: Promise<PublishedLayer>;
+  /** The build, from the cache when the inputs are unchanged; fails with the build or check error. */
+  public readonly artifact: pulumi.Output<LayerArtifact>;
   /** Manifest of the built ZIP (sizes, entries, checksums, packages, native binaries). */
   public readonly manifest: pulumi.Output<LayerManifest>;
   /** Versioned layer ARN (AWS `arn`, FC `layerVersionArn`). */
   public readonly arn: pulumi.Output<string>;
   /** Published version number. */
   public readonly version: pulumi.Output<string>;
+  /** Whether old versions are kept (see `retainOldVersions`). */
+  public readonly retained: pulumi.Output<boolean>;
+  /** FC: the layer ACL the version is declared with; undefined on AWS. */
+  public readonly acl: pulumi.Output<'private' | 'public' | undefined>;
 
   private readonly args: RuntimeLayerArgs;
-  private readonly lateGrants: GrantRegistration[] = [];
-  private versionDeclared = false;
-  private retainedDecision?: boolean;
+  private readonly subject: string;
+  private readonly program: Program;
+  private readonly allGrants: LayerGrant[];
+  private readonly declared: Promise<Declared>;
+  private readonly built: Promise<LayerArtifact>;
+  private sealed = false;
 
   constructor(name: string, args: RuntimeLayerArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const subject = `RuntimeLayer '${name}'`;
     // Every refusal comes before the component is registered, so a bad declaration leaves nothing behind.
-    const checked = checkArgs(name, args);
+    const checked = checkArgs(subject, name, args);
     super(typeToken(checked.platform, 'RuntimeLayer'), name, {}, opts);
-    const platform = checked.platform;
-    this.platform = platform;
+    this.platform = checked.platform;
     this.resourceName = name;
+    this.subject = subject;
     this.args = args;
     this.layerName = checked.layerName;
     this.compatibleRuntimes = checked.compatibleRuntimes;
     this.compatibleArchitectures = checked.compatibleArchitectures;
-
     this.inputKey = checked.inputKey;
-    this.artifact = buildLayer(checked.spec, checked.target, args.buildOptions).catch((e: Error) => {
-      throw new pulumi.ResourceError(`${subject}: ${e.message}`, this, true);
-    });
-    this.published = this.artifact.then((artifact) => this.publish(name, artifact));
-    failProgramOnError(this.published);
+    this.allGrants = [...(args.grants ?? [])];
+    this.program = currentProgram();
+    if (this.platform === 'alicloud') {
+      this.program.fcVersions.push({ layerName: this.layerName, subject, acl: () => this.currentAcl() });
+    }
 
-    this.manifest = pulumi.output(this.artifact.then((a) => a.manifest));
-    this.arn = pulumi.output(this.published.then((p) => p.arn));
-    this.version = pulumi.output(this.published.then((p) => p.version));
-    this.registerOutputs(this.published.then((p) => ({
+    const built = this.built = buildLayer(checked.spec, checked.target, { cacheDir: args.cacheDir })
+      .catch((e: unknown) => {
+        throw componentError(e, subject, this, `building the ${checked.spec.kind} layer failed`);
+      })
+      .then((artifact) => this.check(artifact));
+    const ended = this.program.endOfDeclarations().then(() => {
+      this.sealed = true;
+    });
+    this.declared = Promise.all([built, ended]).then(([artifact]) => this.declare(name, artifact));
+    failProgramOnError(this.declared);
+
+    this.artifact = pulumi.output(built);
+    this.manifest = this.artifact.apply((a) => a.manifest);
+    const declared = pulumi.output(this.declared);
+    this.arn = declared.apply((d) => d.arn);
+    this.version = declared.apply((d) => d.versionNumber);
+    this.retained = pulumi.output(this.declared.then(() => this.isRetained()));
+    this.acl = pulumi.output(this.declared.then(() => (this.platform === 'alicloud' ? this.currentAcl() : undefined)));
+
+    // Grants given here become permissions like any LayerPermission's, parented to this layer.
+    for (const grant of args.grants ?? []) this.declareAwsStatement(grant, this);
+    this.registerOutputs(this.declared.then((d) => ({
       inputKey: this.inputKey,
-      arn: p.arn,
-      version: p.version,
-      sha256: p.artifact.manifest.zip.sha256,
-      crc64: p.artifact.manifest.zip.crc64,
+      arn: d.arn,
+      version: d.versionNumber,
     }), () => ({ inputKey: this.inputKey })));
   }
 
-  /**
-   * Every grant of this layer: its own `grants` plus those of LayerPermissions declared for it.
-   */
+  /** Every grant of this layer: its own `grants` plus those of LayerPermissions declared for it. */
   public get grants(): readonly LayerGrant[] {
-    return [...(this.args.grants ?? []), ...this.lateGrants.map((g) => g.grant)];
+    return [...this.allGrants];
   }
 
   /**
-   * Called by LayerPermission. A grant can change how the version is created (FC ACL, AWS
-   * retention default), so it must arrive before the version is declared: LayerPermissions created
-   * in the same synchronous part of the program as the layer always do, because the build is
-   * asynchronous.
+   * Called by LayerPermission. A grant can change how the version is declared (FC ACL, AWS retention
+   * default), so it is taken until the program's declarations end; after that (the program waited
+   * for this layer's outputs first) it is refused when it would change the declared version.
    * @internal
    */
-  public _addGrant(grant: LayerGrant, by: string): Promise<PublishedLayer> {
-    if (this.versionDeclared) {
+  public _addGrant(grant: LayerGrant, by: string): void {
+    const who = `LayerPermission '${by}'`;
+    if (this.sealed) {
       if (this.platform === 'alicloud') {
-        throw new Error(`LayerPermission '${by}': RuntimeLayer '${this.resourceName}' already declared its FC layer version, and an FC layer's ACL is part of that request. `
-          + 'Fix: pass the grant in the RuntimeLayer\'s grants, or create the LayerPermission right after the RuntimeLayer (before any await).');
+        throw validationError(who, `${this.subject} already declared its FC layer version, and an FC layer's ACL is part of that request. `
+          + "Fix: pass the grant in the RuntimeLayer's grants, or declare the LayerPermission before the program waits for the layer's outputs.",
+        'LATE_GRANT');
       }
-      if (!this.retainedDecision) {
-        throw new Error(`LayerPermission '${by}': RuntimeLayer '${this.resourceName}' already declared its layer version without retention (it had no grants then), `
+      if (!this.isRetained()) {
+        throw validationError(who, `${this.subject} already declared its layer version without retention (it had no grants then), `
           + 'so a version you share would be deleted on the next update while consumers still use it. '
-          + 'Fix: set retainOldVersions on the RuntimeLayer, pass the grant in its grants, or create the LayerPermission right after the RuntimeLayer (before any await).');
+          + 'Fix: set retainOldVersions on the RuntimeLayer, pass the grant in its grants, '
+          + "or declare the LayerPermission before the program waits for the layer's outputs.", 'LATE_GRANT');
       }
     }
-    this.lateGrants.push({ grant, by });
-    return this.published;
+    this.allGrants.push(grant);
   }
 
-  private async publish(name: string, artifact: LayerArtifact): Promise<PublishedLayer> {
-    const subject = `RuntimeLayer '${name}'`;
-    const findings = analyzeLayer({
+  /**
+   * AWS: the permission resource of a grant on every version this layer publishes, parented to
+   * `parent`; undefined on FC (the ACL is part of the version).
+   * @internal
+   */
+  public _permission(grant: LayerGrant, name: string, parent: pulumi.Resource): awsSdk.lambda.LayerVersionPermission | undefined {
+    return this.declareAwsStatement(grant, parent, name);
+  }
+
+  /**
+   * The built manifest once the version is declared, for the FunctionWithLayers that attach this
+   * layer; rejects with the layer's error, so a function never names a layer that failed.
+   * @internal
+   */
+  public _manifest(): Promise<LayerManifest> {
+    return this.declared.then(() => this.built).then((a) => a.manifest);
+  }
+
+  /** @internal The layer as the shared front-end steps see it. */
+  public _ownLayer(manifest?: LayerManifest): OwnLayer {
+    return {
+      path: this.subject,
       platform: this.platform,
-      path: subject,
-      manifest: artifact.manifest,
+      layerName: this.layerName,
       compatibleRuntimes: this.compatibleRuntimes,
       compatibleArchitectures: this.compatibleArchitectures,
-      ...(this.args.limits ? { limits: this.args.limits } : {}),
-    });
-    const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0) {
-      throw findingsError(subject, errors, this);
-    }
-    logFindings(subject, findings, this);
-
-    // LayerPermissions declared in the same synchronous block as this layer are registered by now.
-    await new Promise((resolve) => setImmediate(resolve));
-    const grants = this.grants;
-    const retained = this.args.retainOldVersions ?? grants.length > 0;
-    this.retainedDecision = retained;
-    this.versionDeclared = true;
-    return this.platform === 'aws'
-      ? this.publishAws(name, artifact, retained)
-      : this.publishAlicloud(name, artifact, grants, retained);
+      inputKey: this.inputKey,
+      manifest,
+    };
   }
 
-  private publishAws(name: string, artifact: LayerArtifact, retained: boolean): PublishedLayer {
+  private isRetained(): boolean {
+    return retainsOldVersions(this.args.retainOldVersions, this.allGrants.length > 0);
+  }
+
+  private currentAcl(): 'private' | 'public' {
+    const plan = planGrants('alicloud', this.allGrants, this.subject);
+    return plan.platform === 'alicloud' ? plan.acl : 'private';
+  }
+
+  /** The single-layer rules, before anything is declared: errors fail the layer, the rest are diagnostics. */
+  private check(artifact: LayerArtifact): LayerArtifact {
+    const findings = analyzeBuiltLayer({ ...this._ownLayer(), manifest: artifact.manifest }, this.args.limits);
+    const error = findingsError(this.subject, findings, this);
+    if (error) throw error;
+    logFindings(this.subject, findings, this);
+    return artifact;
+  }
+
+  /**
+   * One AWS permission statement on every version this layer publishes. Permissions are per
+   * version: a new version gets its own statement with the same id; a retained layer retains them.
+   */
+  private declareAwsStatement(grant: LayerGrant, parent: pulumi.Resource, name?: string): awsSdk.lambda.LayerVersionPermission | undefined {
+    if (this.platform !== 'aws') return undefined;
+    const plan = planGrants('aws', [grant], this.subject);
+    if (plan.platform !== 'aws') return undefined;
+    const statement = plan.statements[0];
+    const declared = pulumi.output(this.declared);
+    return declareAwsPermission(name ?? `${this.resourceName}-${statement.statementId}`, {
+      layerArn: declared.apply((d) => d.layerArn!),
+      version: declared.apply((d) => d.versionNumber),
+    }, statement, retainsOldVersions(this.args.retainOldVersions, true), parent);
+  }
+
+  private declare(name: string, artifact: LayerArtifact): Declared {
+    return this.platform === 'aws' ? this.declareAws(name, artifact) : this.declareAlicloud(name, artifact);
+  }
+
+  private declareAws(name: string, artifact: LayerArtifact): Declared {
     const aws = loadAws();
+    const retained = this.isRetained();
     const zip = artifact.manifest.zip;
     const inlineLimit = getPlatform('aws', this.args.limits).limits.maxInlineZipBytes;
     let code: { code: pulumi.asset.FileArchive } | { s3Bucket: pulumi.Input<string>; s3Key: pulumi.Input<string> };
@@ -265,54 +317,36 @@ export class RuntimeLayer extends pulumi.ComponentResource {
       // uploaded bytes are our reproducible ZIP and match sourceCodeHash.
       code = { code: new pulumi.asset.FileArchive(artifact.zipPath) };
     } else {
-      throw new pulumi.ResourceError(
-        `RuntimeLayer '${name}': the layer ZIP is ${zip.zippedSize} bytes, over Lambda's inline upload limit of ${inlineLimit} bytes. `
-        + 'Fix: set s3Bucket to an S3 bucket in the layer\'s region so the ZIP is published from S3.',
-        this, true);
+      throw onResource(validationError(this.subject, `the layer ZIP is ${zip.zippedSize} bytes, `
+        + `over Lambda's inline upload limit of ${inlineLimit} bytes. `
+        + "Fix: set s3Bucket to an S3 bucket in the layer's region so the ZIP is published from S3.", 'INLINE_LIMIT'), this);
     }
     const version = new aws.lambda.LayerVersion(name, {
       layerName: this.layerName,
       ...code,
-      sourceCodeHash: artifact.manifest.zip.sha256,
+      sourceCodeHash: zip.sha256,
       compatibleRuntimes: [...this.compatibleRuntimes],
       compatibleArchitectures: [...this.compatibleArchitectures],
       ...(this.args.description !== undefined ? { description: this.args.description } : {}),
       ...(this.args.license !== undefined ? { licenseInfo: this.args.license } : {}),
       skipDestroy: retained,
     }, { parent: this, retainOnDelete: retained });
-
-    const plan = planGrants('aws', this.args.grants ?? [], `RuntimeLayer '${name}'`);
-    if (plan.platform === 'aws') {
-      for (const statement of plan.statements) {
-        declareAwsPermission(`${name}-${statement.statementId}`, version, statement, retained, this);
-      }
-    }
-    return { artifact, resource: version, arn: version.arn, version: version.version, retained };
+    return { version, arn: version.arn, versionNumber: version.version, layerArn: version.layerArn };
   }
 
-  /**
-   * Every RuntimeLayer with the same FC layer name publishes a version of one FC layer, and FC keeps
-   * one ACL per layer: versions that disagree fail, as in the ROS CDK front-end.
-   */
-  private checkAclAgainstOtherVersions(name: string, acl: 'private' | 'public'): void {
-    const key = `${pulumi.getProject()}/${pulumi.getStack()}/${this.layerName}`;
-    const versions = [...(fcLayerAcls.get(key) ?? []), { version: `'${name}'`, acl }];
-    checkFcAclConsistency(versions, `RuntimeLayer '${name}' (FC layer '${this.layerName}')`);
-    fcLayerAcls.set(key, versions);
-  }
+  private declareAlicloud(name: string, artifact: LayerArtifact): Declared {
+    // FC keeps one ACL per layer: this version must agree with the versions declared before it.
+    const versions = this.program.fcVersions.filter((v) => v.layerName === this.layerName);
+    const upTo = versions.slice(0, versions.findIndex((v) => v.subject === this.subject) + 1);
+    const conflict = fcAclConflict(this.subject, this.layerName, upTo.map((v) => ({ version: v.subject, acl: v.acl() })));
+    if (conflict) throw onResource(conflict, this);
 
-  private publishAlicloud(name: string, artifact: LayerArtifact, grants: readonly LayerGrant[], retained: boolean): PublishedLayer {
     const alicloud = loadAlicloud();
-    const subject = `RuntimeLayer '${name}'`;
-    const plan = planGrants('alicloud', grants, subject);
-    const acl = plan.platform === 'alicloud' ? plan : undefined;
-    this.checkAclAgainstOtherVersions(name, acl?.acl ?? 'private');
+    const acl = this.currentAcl();
     const zip = artifact.manifest.zip;
     const inlineLimit = getPlatform('alicloud', this.args.limits).limits.maxInlineZipBytes;
-    const upload = this.args.upload ?? 'auto';
-
     let code: alicloudSdk.types.input.fc.V3LayerVersionCode;
-    if (upload === 'auto' && zip.zippedSize <= inlineLimit) {
+    if ((this.args.upload ?? 'auto') === 'auto' && zip.zippedSize <= inlineLimit) {
       code = { zipFile: fs.readFileSync(artifact.zipPath).toString('base64'), checksum: zip.crc64 };
     } else if (this.args.ossBucket !== undefined) {
       const object = new alicloud.oss.BucketObject(name, {
@@ -322,21 +356,19 @@ export class RuntimeLayer extends pulumi.ComponentResource {
       }, { parent: this });
       code = { ossBucketName: object.bucket, ossObjectName: object.key, checksum: zip.crc64 };
     } else {
-      throw new pulumi.ResourceError(
-        `${subject}: the layer ZIP is ${zip.zippedSize} bytes, over Function Compute's inline upload limit of ${inlineLimit} bytes `
-        + '(the request carries the ZIP base64-encoded). Fix: set ossBucket to an OSS bucket in the layer\'s region so the ZIP is uploaded there.',
-        this, true);
+      throw onResource(validationError(this.subject, `the layer ZIP is ${zip.zippedSize} bytes, `
+        + `over Function Compute's inline upload limit of ${inlineLimit} bytes (the request carries the ZIP base64-encoded). `
+        + "Fix: set ossBucket to an OSS bucket in the layer's region so the ZIP is uploaded there.", 'INLINE_LIMIT'), this);
     }
-
     const version = new alicloud.fc.V3LayerVersion(name, {
       layerName: this.layerName,
       code,
       compatibleRuntimes: [...this.compatibleRuntimes],
       ...(this.args.description !== undefined ? { description: this.args.description } : {}),
       ...(this.args.license !== undefined ? { license: this.args.license } : {}),
-      acl: acl?.aclValue ?? '0',
-    }, { parent: this, retainOnDelete: retained });
-    return { artifact, resource: version, arn: version.layerVersionArn, version: version.version, retained, acl: acl?.acl ?? 'private' };
+      acl: acl === 'public' ? '1' : '0',
+    }, { parent: this, retainOnDelete: this.isRetained() });
+    return { version, arn: version.layerVersionArn, versionNumber: version.version };
   }
 }
 
@@ -350,44 +382,24 @@ interface CheckedArgs {
   readonly inputKey: string;
 }
 
-function checkArgs(name: string, args: RuntimeLayerArgs): CheckedArgs {
-  const subject = `RuntimeLayer '${name}'`;
-  const platform = checkPlatform(args?.platform, subject);
-  if (!(args.source instanceof LayerSource)) {
-    throw new Error(`${subject}: 'source' must be a LayerSource (LayerSource.fromDirectory(...), LayerSource.node(...), ...).`);
-  }
+function checkArgs(subject: string, name: string, args: RuntimeLayerArgs): CheckedArgs {
+  const platform = atPath(subject, () => checkPlatform(args?.platform, subject));
   const layerName = args.layerName ?? name;
-  const compatibleRuntimes = [...(args.compatibleRuntimes ?? [])];
-  const problems = validateLayerProps(platform, {
-    layerName,
-    description: args.description,
-    license: args.license,
-    compatibleRuntimes,
-    compatibleArchitectures: args.compatibleArchitectures,
-  });
-  if (problems.length > 0) {
-    throw new Error(`${subject}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
+  checkLayerDeclaration(subject, platform, { ...args, layerName });
   if (args.upload !== undefined && args.upload !== 'auto' && args.upload !== 'oss') {
-    throw new Error(`${subject}: upload ${JSON.stringify(args.upload)} is not 'auto' or 'oss'.`);
+    throw validationError(subject, `upload ${JSON.stringify(args.upload)} is not 'auto' or 'oss'.`);
   }
   if (platform === 'alicloud' && (args.s3Bucket !== undefined || args.s3KeyPrefix !== undefined)) {
-    throw new Error(`${subject}: 's3Bucket' and 's3KeyPrefix' are AWS settings. Fix: use ossBucket (and ossKeyPrefix) for Function Compute.`);
+    throw validationError(subject, "'s3Bucket' and 's3KeyPrefix' are AWS settings. Fix: use ossBucket (and ossKeyPrefix) for Function Compute.");
   }
   if (platform === 'aws' && (args.ossBucket !== undefined || args.upload !== undefined || args.ossKeyPrefix !== undefined)) {
-    throw new Error(`${subject}: 'ossBucket', 'ossKeyPrefix' and 'upload' are Function Compute settings. `
-      + 'Fix: use s3Bucket (and s3KeyPrefix) for AWS, or set platform: \'alicloud\'.');
+    throw validationError(subject, "'ossBucket', 'ossKeyPrefix' and 'upload' are Function Compute settings. "
+      + "Fix: use s3Bucket (and s3KeyPrefix) for AWS, or set platform: 'alicloud'.");
   }
   if (args.upload === 'oss' && args.ossBucket === undefined) {
-    throw new Error(`${subject}: upload is 'oss' but no ossBucket is given. Fix: set ossBucket to a bucket in the layer's region.`);
+    throw validationError(subject, "upload is 'oss' but no ossBucket is given. Fix: set ossBucket to a bucket in the layer's region.");
   }
-  try {
-    getPlatform(platform, args.limits);
-  } catch (e) {
-    throw new Error(`${subject}: ${(e as Error).message}`);
-  }
-  // Refusals (e.g. an account grant on FC) surface here, before anything is built.
-  planGrants(platform, args.grants ?? [], subject);
+  const compatibleRuntimes = [...args.compatibleRuntimes];
   const compatibleArchitectures = [...(args.compatibleArchitectures ?? ['x86_64' as const])];
   const spec = args.source.bind();
   const target: BuildTarget = { platform, architecture: compatibleArchitectures[0], runtimes: compatibleRuntimes };

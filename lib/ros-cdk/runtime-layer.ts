@@ -1,9 +1,8 @@
 import * as ros from '@alicloud/ros-cdk-core';
 import * as oss from '@alicloud/ros-cdk-ossassets';
-import type { LayerSource } from '../engine';
-import type { LayerArtifact } from '../engine';
 import { FC3_LAYER_VERSION_TYPE, getPlatform, planGrants, retainsOldVersions } from '../core';
 import type { Finding, LayerGrant, PlatformLimitOverrides, StackEntryRecord, StackLayer } from '../core';
+import type { LayerArtifact, LayerSource } from '../engine';
 import {
   LayerBuild,
   analyzeBuiltLayer,

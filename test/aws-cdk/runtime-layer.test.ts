@@ -8,6 +8,7 @@ import { cleanupTempDirs, elfHeader, listFiles, newApp, tempDir, writeTree } fro
 import { LayerGrant, LayerPermission, LayerSource, RuntimeLayer } from '../../lib/aws-cdk';
 import { readAssemblyManifest, readAssemblyRecords } from '../../lib/core/assembly';
 import type { LayerRecord } from '../../lib/core/assembly';
+import { LayersmithBuildError, LayersmithError, LayersmithValidationError } from '../../lib/core/errors';
 
 afterAll(cleanupTempDirs);
 
@@ -258,6 +259,43 @@ describe('RuntimeLayer checks', () => {
     })).toThrow(/Stack\/Py[\s\S]*definitely-not-here/);
     expect(listFiles(app.outdir).filter((f) => f.startsWith('asset.') || f.startsWith('bundling-temp'))).toEqual([]);
     expect(fs.readdirSync(app.outdir).filter((f) => f.startsWith('asset.'))).toEqual([]);
+  });
+  test('GIVEN a command that fails WHEN constructed THEN the engine error comes back through the sync build child as a LayersmithError with its code and the construct path', () => {
+    // GIVEN a build command that exits 3 (it runs in the synchronous build child process)
+    const stack = new Stack(newApp(), 'Stack');
+    const dir = writeTree({ 'build.sh': 'echo broken >&2; exit 3\n' });
+
+    // WHEN
+    let error: unknown;
+    try {
+      new RuntimeLayer(stack, 'Broken', {
+        source: LayerSource.command({ command: ['sh', path.join(dir, 'build.sh')], cwd: dir, inputs: [dir] }),
+        compatibleRuntimes: [lambda.Runtime.PYTHON_3_12],
+        cacheDir: tempDir(),
+      });
+    } catch (err) {
+      error = err;
+    }
+
+    // THEN the class, code and path survive, and the message starts with the construct path
+    expect(error).toBeInstanceOf(LayersmithError);
+    expect(error).toBeInstanceOf(LayersmithBuildError);
+    expect((error as LayersmithError).code).toBe('COMMAND_FAILED');
+    expect((error as LayersmithError).constructPath).toBe('Stack/Broken');
+    expect((error as Error).message).toMatch(/^Stack\/Broken: building the command layer failed: .*exit code 3/);
+  });
+
+  test('GIVEN a bad prop WHEN constructed THEN the error is a LayersmithValidationError with the construct path', () => {
+    const stack = new Stack(newApp(), 'Stack');
+    let error: unknown;
+    try {
+      new RuntimeLayer(stack, 'Bad', { source: LayerSource.fromDirectory(writeTree(TOOLS)), compatibleRuntimes: [lambda.Runtime.PYTHON_3_12], layerName: 'bad name!' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(LayersmithValidationError);
+    expect((error as LayersmithError).code).toBe('INVALID_PROPS');
+    expect((error as LayersmithError).constructPath).toBe('Stack/Bad');
   });
 });
 

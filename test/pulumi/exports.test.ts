@@ -1,5 +1,5 @@
-import * as build from '../../lib/engine';
 import * as core from '../../lib/core';
+import * as build from '../../lib/engine';
 import * as front from '../../lib/pulumi';
 
 test('layersmith/pulumi offers the three components and the same LayerSource and LayerGrant as every front-end', () => {

@@ -29,7 +29,7 @@ function layer(name: string, platform: 'aws' | 'alicloud', files: Record<string,
     platform,
     source: LayerSource.fromDirectory(tree.dir(`${platform}-${name}`, files)),
     compatibleRuntimes: runtimes,
-    buildOptions: { cacheDir: tree.path('cache'), progress: false },
+    cacheDir: tree.path('cache'),
   });
 }
 
@@ -56,7 +56,7 @@ describe('FunctionWithLayers on AWS', () => {
       },
     });
     const arn = await valueOf(fn.arn);
-    const report = await fn.report;
+    const report = await valueOf(fn.report);
 
     // THEN the provider gets the ARNs in the declared order, and the other inputs unchanged
     const [lambda] = ofType(captured, 'aws:lambda/function:Function');
@@ -78,7 +78,7 @@ describe('FunctionWithLayers on AWS', () => {
     expect(warnings).toContain('LS-SHADOWED-FILE');
     // The function's own code is measured for the size budget (directory FileArchive).
     const codeBytes = 'def handler(e, c):\n    return 1\n'.length;
-    const layerBytes = (await base.artifact).manifest.zip.unzippedSize + (await overrides.artifact).manifest.zip.unzippedSize;
+    const layerBytes = (await valueOf(base.artifact)).manifest.zip.unzippedSize + (await valueOf(overrides.artifact)).manifest.zip.unzippedSize;
     expect(report.budget.usedBytes).toBe(codeBytes + layerBytes);
     expect(report.budget.unknownLayers).toBe(1);
   });
@@ -89,7 +89,7 @@ describe('FunctionWithLayers on AWS', () => {
       source: LayerSource.fromDirectory(tree.dir('arm', { 'bin/hello': '#!/bin/sh\necho hi\n' })),
       compatibleRuntimes: ['provided.al2023'],
       compatibleArchitectures: ['arm64'],
-      buildOptions: { cacheDir: tree.path('cache'), progress: false },
+      cacheDir: tree.path('cache'),
     });
     const fn = new FunctionWithLayers('arm-fn', {
       platform: 'aws',
@@ -117,7 +117,7 @@ describe('FunctionWithLayers on Alibaba FC', () => {
       function: { runtime: 'python3.10', handler: 'index.handler', functionName: 'fc-api', memorySize: 512, code: { zipFile: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==' } },
     });
     await valueOf(fn.arn);
-    const report = await fn.report;
+    const report = await valueOf(fn.report);
 
     // THEN
     const [fcFunction] = ofType(captured, 'alicloud:fc/v3Function:V3Function');
@@ -155,6 +155,6 @@ describe('FunctionWithLayers refusals at construction', () => {
     const fcLayer = layer('fc-only', 'alicloud', { 'python/x.py': '' }, ['python3.12']);
     expect(() => new FunctionWithLayers('mixed', { platform: 'aws', layers: [fcLayer], function: awsFn }))
       .toThrow("FunctionWithLayers 'mixed': layers[0] RuntimeLayer 'fc-only' is a layer for 'alicloud' and cannot be attached to a function on 'aws'. Fix: create the layer with platform: 'aws'.");
-    await fcLayer.published;
+    await valueOf(fcLayer.arn);
   });
 });

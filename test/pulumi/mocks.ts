@@ -72,8 +72,21 @@ function providerOutputs(type: string, name: string, inputs: Record<string, any>
   }
 }
 
-/** The value of an Output once the program resolved it (rejects with the program's error). */
+/**
+ * Ends the program's declarations the way Node does when a program has nothing left to do
+ * (`beforeExit`), which is where a Pulumi program's runtime takes its declarations as complete.
+ * Jest keeps its own work on the event loop, so a test that waits for results signals it itself.
+ */
+export function endOfDeclarations(): void {
+  process.emit('beforeExit', 0);
+}
+
+/**
+ * The value of an Output once the program resolved it (rejects with the program's error). The
+ * test waits for it, so the program's declarations so far are complete.
+ */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+  endOfDeclarations();
   return (output as unknown as { promise(): Promise<T> }).promise();
 }
 

@@ -1,6 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
 import { TempTree } from './fixtures';
-import { CapturedResource, installMocks, ofType } from './mocks';
+import { CapturedResource, installMocks, ofType, valueOf } from './mocks';
 import { LayerSource, RuntimeLayer } from '../../lib/pulumi';
 
 let captured: CapturedResource[];
@@ -20,16 +20,16 @@ test('preview builds the layer (or the cache answers), so the diff carries the r
     platform: 'aws',
     source: LayerSource.fromDirectory(dir),
     compatibleRuntimes: ['nodejs20.x'],
-    buildOptions: { cacheDir: tree.path('cache'), progress: false },
+    cacheDir: tree.path('cache'),
   });
 
   // WHEN the layer version is declared
-  await layer.published;
+  await valueOf(layer.arn);
   await new Promise((r) => setImmediate(r));
 
   // THEN its inputs are known values: the ZIP path and its hash, as in `up`
   const [version] = ofType(captured, 'aws:lambda/layerVersion:LayerVersion');
-  const artifact = await layer.artifact;
+  const artifact = await valueOf(layer.artifact);
   expect(version.inputs.sourceCodeHash).toBe(artifact.manifest.zip.sha256);
   expect(version.inputs.code).toBeInstanceOf(pulumi.asset.FileArchive);
   expect(await version.inputs.code.path).toBe(artifact.zipPath);

@@ -19,9 +19,18 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', fail);
   process.on('uncaughtException', fail);
   const captured = await installMocks({ config: configJson ? JSON.parse(configJson) : undefined });
+  // The program is done when a beforeExit passes with nothing new: layersmith declares layer
+  // versions on the first one (the end of the program's declarations), which schedules more work.
   let printed = false;
+  let seen = -1;
   process.on('beforeExit', () => {
     if (printed) return;
+    const now = captured.length + errors.length;
+    if (now !== seen) {
+      seen = now;
+      setImmediate(() => undefined);
+      return;
+    }
     printed = true;
     const resources = captured.map((r) => ({ type: r.type, name: r.name, custom: r.custom, inputs: r.inputs }));
     // Long strings (inline base64 ZIPs) are cut: the result is for reading, not for deploying.

@@ -19,7 +19,6 @@ beforeAll(async () => {
 afterAll(() => tree.cleanup());
 beforeEach(() => captured.splice(0));
 
-const build = () => ({ cacheDir, progress: false });
 
 describe('RuntimeLayer on AWS', () => {
   test('publishes aws.lambda.LayerVersion from the reproducible ZIP with our SHA-256 as sourceCodeHash', async () => {
@@ -31,12 +30,12 @@ describe('RuntimeLayer on AWS', () => {
       compatibleArchitectures: ['x86_64', 'arm64'],
       description: 'shared helpers',
       license: 'MIT',
-      buildOptions: build(),
+      cacheDir,
     });
 
     // WHEN the program has run
     const arn = await valueOf(layer.arn);
-    const artifact = await layer.artifact;
+    const artifact = await valueOf(layer.artifact);
 
     // THEN one LayerVersion child carries the ZIP as a FileArchive and the checksum of its bytes
     const [version] = ofType(captured, 'aws:lambda/layerVersion:LayerVersion');
@@ -70,7 +69,7 @@ describe('RuntimeLayer on AWS', () => {
       compatibleRuntimes: ['python3.12'],
       layerName: 'shared-python',
       grants: [LayerGrant.account('210987654321'), LayerGrant.organization('o-abcdefghij')],
-      buildOptions: build(),
+      cacheDir,
     });
 
     // WHEN the program has run
@@ -113,7 +112,7 @@ describe('RuntimeLayer on AWS', () => {
       compatibleRuntimes: ['python3.12'],
       grants: [LayerGrant.public()],
       retainOldVersions: false,
-      buildOptions: build(),
+      cacheDir,
     });
     // WHEN
     await valueOf(layer.arn);
@@ -128,16 +127,16 @@ describe('RuntimeLayer on AWS', () => {
 
   test('the same inputs give the same ZIP, key and hash on the next run (cache answers, nothing to republish)', async () => {
     // GIVEN a layer built once
-    const first = new RuntimeLayer('again-1', { platform: 'aws', source: LayerSource.fromDirectory(layerDir), compatibleRuntimes: ['python3.12'], layerName: 'again', buildOptions: build() });
+    const first = new RuntimeLayer('again-1', { platform: 'aws', source: LayerSource.fromDirectory(layerDir), compatibleRuntimes: ['python3.12'], layerName: 'again', cacheDir });
     await valueOf(first.arn);
     // WHEN the same layer is declared again with the files' mtimes touched
     for (const f of ['python/greeting.py', 'bin/tool']) fs.utimesSync(tree.path('layer', f), new Date(), new Date(2001, 1, 1));
-    const second = new RuntimeLayer('again-2', { platform: 'aws', source: LayerSource.fromDirectory(layerDir), compatibleRuntimes: ['python3.12'], layerName: 'again', buildOptions: build() });
+    const second = new RuntimeLayer('again-2', { platform: 'aws', source: LayerSource.fromDirectory(layerDir), compatibleRuntimes: ['python3.12'], layerName: 'again', cacheDir });
     await valueOf(second.arn);
     // THEN the inputs of both LayerVersions are identical and the second came from the cache
     const [a, b] = ofType(captured, 'aws:lambda/layerVersion:LayerVersion');
     expect(b.inputs).toEqual(a.inputs);
-    expect((await second.artifact).cacheHit).toBe(true);
+    expect((await valueOf(second.artifact)).cacheHit).toBe(true);
   });
 });
 
@@ -150,11 +149,11 @@ describe('RuntimeLayer on AWS through S3', () => {
       compatibleRuntimes: ['python3.12'],
       s3Bucket: 'my-artifacts',
       s3KeyPrefix: 'layers/',
-      buildOptions: build(),
+      cacheDir,
     });
     // WHEN
     await valueOf(layer.arn);
-    const artifact = await layer.artifact;
+    const artifact = await valueOf(layer.artifact);
     // THEN the object holds our ZIP file and the LayerVersion points at it with our hash
     const [object] = ofType(captured, 'aws:s3/bucketObjectv2:BucketObjectv2');
     expect(object.parent).toBe('from-s3');
@@ -177,11 +176,11 @@ describe('RuntimeLayer on Alibaba FC', () => {
       compatibleRuntimes: ['python3.12', 'python3.10'],
       description: 'helpers',
       license: 'Apache-2.0',
-      buildOptions: build(),
+      cacheDir,
     });
     // WHEN
     const arn = await valueOf(layer.arn);
-    const artifact = await layer.artifact;
+    const artifact = await valueOf(layer.artifact);
     // THEN
     const [version] = ofType(captured, 'alicloud:fc/v3LayerVersion:V3LayerVersion');
     const zipBytes = fs.readFileSync(artifact.zipPath);
@@ -204,11 +203,11 @@ describe('RuntimeLayer on Alibaba FC', () => {
       ossBucket: 'my-layers',
       limits: { maxInlineZipBytes: 10 },
       grants: [LayerGrant.public()],
-      buildOptions: build(),
+      cacheDir,
     });
     // WHEN
     await valueOf(layer.arn);
-    const artifact = await layer.artifact;
+    const artifact = await valueOf(layer.artifact);
     // THEN the object holds the ZIP and the layer version points at it
     const [object] = ofType(captured, 'alicloud:oss/bucketObject:BucketObject');
     expect(object.inputs).toEqual({ bucket: 'my-layers', key: `layersmith/${artifact.inputKey}.zip`, source: artifact.zipPath });
@@ -228,7 +227,7 @@ describe('RuntimeLayer on Alibaba FC', () => {
       ossBucket: 'my-layers',
       ossKeyPrefix: 'team-a/',
       upload: 'oss',
-      buildOptions: build(),
+      cacheDir,
     });
     await valueOf(layer.arn);
     const [version] = ofType(captured, 'alicloud:fc/v3LayerVersion:V3LayerVersion');
@@ -254,7 +253,7 @@ describe('RuntimeLayer refusals at construction', () => {
     // GIVEN / WHEN / THEN: the constructor throws before anything is built or registered
     const before = captured.length;
     expect(() => new RuntimeLayer('bad', {
-      platform: 'aws', source: source(), compatibleRuntimes: ['python3.12'], buildOptions: build(), ...override,
+      platform: 'aws', source: source(), compatibleRuntimes: ['python3.12'], cacheDir, ...override,
     } as any)).toThrow(message);
     await new Promise((r) => setTimeout(r, 50));
     expect(captured.slice(before)).toEqual([]);

@@ -23,7 +23,7 @@ function dir(name: string, files: Record<string, string | Buffer>): string {
   return base;
 }
 
-const buildOptions = () => ({ cacheDir: path.join(root(), 'cache'), progress: false });
+const cacheDir = () => path.join(root(), 'cache');
 const role = 'arn:aws:iam::123456789012:role/fn';
 
 export function sixLayersOnAws(): void {
@@ -31,7 +31,7 @@ export function sixLayersOnAws(): void {
     platform: 'aws',
     source: LayerSource.fromDirectory(dir(`l${i}`, { [`python/m${i}.py`]: `X = ${i}\n` })),
     compatibleRuntimes: ['python3.12'],
-    buildOptions: buildOptions(),
+    cacheDir: cacheDir(),
   }));
   new FunctionWithLayers('too-many', { platform: 'aws', layers, function: { runtime: 'python3.12', handler: 'h.h', role } });
 }
@@ -43,7 +43,7 @@ export function wrongArchitectureBinary(): void {
     source: LayerSource.fromDirectory(dir('native', { 'lib/libfast.so': elfHeader(62) })),
     compatibleRuntimes: ['provided.al2023'],
     compatibleArchitectures: ['arm64'],
-    buildOptions: buildOptions(),
+    cacheDir: cacheDir(),
   });
   new FunctionWithLayers('uses-native', {
     platform: 'aws', layers: [native], function: { runtime: 'provided.al2023', handler: 'bootstrap', role, architectures: ['arm64'] },
@@ -52,7 +52,7 @@ export function wrongArchitectureBinary(): void {
 
 export function runtimeMismatch(): void {
   const py = new RuntimeLayer('py-only', {
-    platform: 'aws', source: LayerSource.fromDirectory(dir('py', { 'python/x.py': '' })), compatibleRuntimes: ['python3.12'], buildOptions: buildOptions(),
+    platform: 'aws', source: LayerSource.fromDirectory(dir('py', { 'python/x.py': '' })), compatibleRuntimes: ['python3.12'], cacheDir: cacheDir(),
   });
   new FunctionWithLayers('node-fn', { platform: 'aws', layers: [py], function: { runtime: 'nodejs20.x', handler: 'index.handler', role } });
 }
@@ -63,7 +63,7 @@ export function fcZipTooBigWithoutBucket(): void {
     source: LayerSource.fromDirectory(dir('fc-big', { 'python/x.py': 'X = 1\n' })),
     compatibleRuntimes: ['python3.12'],
     limits: { maxInlineZipBytes: 10 },
-    buildOptions: buildOptions(),
+    cacheDir: cacheDir(),
   });
   new FunctionWithLayers('fc-fn', { platform: 'alicloud', layers: [big], function: { runtime: 'python3.12', handler: 'index.handler' } });
 }
@@ -74,7 +74,7 @@ export function awsZipTooBigWithoutBucket(): void {
     source: LayerSource.fromDirectory(dir('aws-big', { 'python/x.py': 'X = 1\n' })),
     compatibleRuntimes: ['python3.12'],
     limits: { maxInlineZipBytes: 10 },
-    buildOptions: buildOptions(),
+    cacheDir: cacheDir(),
   });
 }
 
@@ -84,7 +84,7 @@ export function failingBuild(): void {
     platform: 'aws',
     source: LayerSource.command({ command: ['sh', path.join(inputs, 'build.sh')], cwd: inputs, inputs: [inputs] }),
     compatibleRuntimes: ['python3.12'],
-    buildOptions: buildOptions(),
+    cacheDir: cacheDir(),
   });
   new FunctionWithLayers('needs-broken', { platform: 'aws', layers: [broken], function: { runtime: 'python3.12', handler: 'h.h', role } });
 }
@@ -109,7 +109,7 @@ export function fcVersionsWithConflictingAcls(): void {
     layerName: 'shared-tools',
     source: LayerSource.fromDirectory(dir('tools-a', content())),
     compatibleRuntimes: ['python3.12'],
-    buildOptions: buildOptions(),
+    cacheDir: cacheDir(),
   });
   new RuntimeLayer('tools-public', {
     platform: 'alicloud',
@@ -117,7 +117,7 @@ export function fcVersionsWithConflictingAcls(): void {
     source: LayerSource.fromDirectory(dir('tools-b', content())),
     compatibleRuntimes: ['python3.12'],
     grants: [LayerGrant.public()],
-    buildOptions: buildOptions(),
+    cacheDir: cacheDir(),
   });
 }
 
@@ -129,7 +129,7 @@ export function fcVersionsWithSameAcl(): void {
       source: LayerSource.fromDirectory(dir(`same-${v}`, { 'python/tools.py': `V = '${v}'\n` })),
       compatibleRuntimes: ['python3.12'],
       grants: [LayerGrant.public()],
-      buildOptions: buildOptions(),
+      cacheDir: cacheDir(),
     });
   }
 }
