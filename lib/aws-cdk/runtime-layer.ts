@@ -239,15 +239,7 @@ export class RuntimeLayer extends lambda.LayerVersion {
 
   /** @internal The layer as the shared front-end steps see it. */
   public _ownLayer(): OwnLayer {
-    return {
-      path: this.node.path,
-      platform: 'aws',
-      layerName: literal(this.props.layerName),
-      compatibleRuntimes: this.props.compatibleRuntimes.map((r) => r.name),
-      compatibleArchitectures: this.compatibleArchitectures.map((a) => a.name as ArchitectureId),
-      inputKey: this.inputKey,
-      manifest: this.manifest,
-    };
+    return this.build.ownLayer(literal(this.props.layerName), this.compatibleArchitectures.map((a) => a.name as ArchitectureId));
   }
 
   private writeAssembly(outdir: string): void {

@@ -1,8 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import type { ArchitectureId } from '../core';
 import { buildLayerSync, computeInputKey, defaultCacheDir, readArtifact } from '../engine';
 import type { BuildTarget, LayerArtifact, SourceSpec } from '../engine';
 import { withConstructPath } from './errors';
+import type { OwnLayer } from './stack';
 
 /** File name of the layer ZIP inside a CDK bundling output directory. */
 const BUNDLED_ZIP = 'layer.zip';
@@ -33,6 +35,22 @@ export class LayerBuild {
   /** The artifact when the layer was built (or found in the cache) in this process. */
   public get built(): LayerArtifact | undefined {
     return this.artifact;
+  }
+
+  /**
+   * The layer as the shared steps see it: the build's construct path, platform, runtimes and key,
+   * with the declared name and architectures, and the manifest once built.
+   */
+  public ownLayer(layerName: string | undefined, architectures: readonly ArchitectureId[]): OwnLayer {
+    return {
+      path: this.constructPath,
+      platform: this.target.platform,
+      layerName,
+      compatibleRuntimes: this.target.runtimes,
+      compatibleArchitectures: architectures,
+      inputKey: this.inputKey,
+      manifest: this.artifact?.manifest,
+    };
   }
 
   /** Build the layer, or take it from the cache without running any package manager. */

@@ -1,23 +1,13 @@
 import { planGrants, toGrantRecords, writeAssemblyManifest, writeAssemblyRecord } from '../core';
-import type { ArchitectureId, Finding, FrameworkId, LayerGrant, LayerManifest, PlatformId, StackEntryRecord } from '../core';
+import type { FunctionRecord, LayerGrant, LayerManifest, LayerRecord } from '../core';
 
-/** What a RuntimeLayer's record says, in the front-end's own values. */
-export interface LayerRecordInput {
-  readonly platform: PlatformId;
-  readonly framework: FrameworkId;
-  readonly stack: string;
-  readonly path: string;
-  readonly layerName?: string;
-  readonly description?: string;
-  readonly license?: string;
-  readonly compatibleRuntimes: readonly string[];
-  readonly compatibleArchitectures: readonly ArchitectureId[];
-  readonly inputKey: string;
+/** What a RuntimeLayer's record says, in the front-end's own values (the rest is derived). */
+export type LayerRecordInput = Omit<LayerRecord, 'kind' | 'schemaVersion' | 'manifestFile' | 'retention' | 'grants' | 'acl'> & {
   /** Undefined when nothing was built (bundling skipped). */
   readonly manifest?: LayerManifest;
   readonly retained: boolean;
   readonly grants: readonly LayerGrant[];
-}
+};
 
 /**
  * Writes a layer's manifest and record into the assembly: the grants as the platform renders them
@@ -45,18 +35,7 @@ export function writeLayerRecord(outdir: string, layer: LayerRecordInput): void 
 }
 
 /** What a FunctionWithLayers' record says. */
-export interface FunctionRecordInput {
-  readonly platform: PlatformId;
-  readonly framework: FrameworkId;
-  readonly stack: string;
-  readonly path: string;
-  readonly runtime: string;
-  readonly architecture: ArchitectureId;
-  readonly codeSize?: number;
-  readonly layers: readonly StackEntryRecord[];
-  /** Findings that did not fail synth. */
-  readonly findings: readonly Finding[];
-}
+export type FunctionRecordInput = Omit<FunctionRecord, 'kind' | 'schemaVersion'>;
 
 /** Writes a function's record into the assembly. */
 export function writeFunctionRecord(outdir: string, fn: FunctionRecordInput): void {

@@ -1,6 +1,6 @@
 import { analyzeLayer, analyzeStack, parseLayerVersionArn } from '../core';
 import type {
-  ArchitectureId, Finding, LayerManifest, LayerVersionRef, PlatformId, PlatformLimitOverrides, StackEntryRecord, StackLayer, StackReport,
+  ArchitectureId, Finding, LayerManifest, LayerVersionRef, PlatformId, PlatformLimitOverrides, StackEntryRecord, StackInput, StackLayer, StackReport,
 } from '../core';
 import { withConstructPath } from './errors';
 
@@ -68,18 +68,8 @@ export function importLayerVersion(where: string, path: string, arn: string | un
   return { ref, stackLayer: known, entry: known };
 }
 
-/** A function's stack, as every front-end hands it to the stack rules. */
-export interface FunctionStack {
-  readonly platform: PlatformId;
-  /** Construct path (CDKs) or `FunctionWithLayers '<name>'` (Pulumi). */
-  readonly path: string;
-  readonly runtime: string;
-  readonly architecture: ArchitectureId;
-  /** Unzipped size of the function's own code; undefined when unknown. */
-  readonly codeSize?: number;
-  readonly layers: readonly StackLayer[];
-  readonly limits?: Partial<PlatformLimitOverrides>;
-}
+/** A function's stack, as every front-end hands it to the stack rules (path: construct path or `FunctionWithLayers '<name>'`). */
+export type FunctionStack = StackInput['function'] & Omit<StackInput, 'function'>;
 
 /** The stack rules over one function. */
 export function analyzeFunction(stack: FunctionStack): StackReport {

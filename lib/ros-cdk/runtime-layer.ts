@@ -132,6 +132,7 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
   private acl: 'private' | 'public' = 'private';
   private readonly explicitRemovalPolicy?: ros.RemovalPolicy;
   private readonly layerFindings: Finding[] = [];
+  private readonly build: LayerBuild;
 
   constructor(scope: ros.Construct, id: string, props: RuntimeLayerProps) {
     super(scope, id);
@@ -152,7 +153,7 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
     this.explicitRemovalPolicy = props.removalPolicy;
     this.addGrants(props.grants ?? [], this.node.path);
 
-    const build = new LayerBuild(this.node.path, props.source.bind(), {
+    const build = this.build = new LayerBuild(this.node.path, props.source.bind(), {
       platform: 'alicloud', architecture: FC_ARCHITECTURE, runtimes: this.compatibleRuntimes,
     }, props.cacheDir);
     this.inputKey = build.inputKey;
@@ -244,15 +245,7 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
 
   /** @internal The layer as the shared front-end steps see it. */
   public _ownLayer(): OwnLayer {
-    return {
-      path: this.node.path,
-      platform: 'alicloud',
-      layerName: this.layerName,
-      compatibleRuntimes: this.compatibleRuntimes,
-      compatibleArchitectures: [FC_ARCHITECTURE],
-      inputKey: this.inputKey,
-      manifest: this.artifact?.manifest,
-    };
+    return this.build.ownLayer(this.layerName, [FC_ARCHITECTURE]);
   }
 
   protected onValidate(): string[] {

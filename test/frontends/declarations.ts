@@ -27,6 +27,8 @@ export interface BadDeclaration {
   readonly about: RegExp;
   /** The text names no platform, so it is the same on AWS and FC too. */
   readonly anyPlatform?: boolean;
+  /** Where the declaration is bad (FC accepts runtime ids it does not list). @default both */
+  readonly platforms?: readonly PlatformId[];
 }
 
 /** The first bytes of an ELF64 executable for a CPU (x86-64 or AArch64): what the inspector reads. */
@@ -53,7 +55,17 @@ export const BAD_DECLARATIONS: readonly BadDeclaration[] = [
     layers: [{ ...pyLayer('BadProps'), layerName: 'bad name!', description: 'x'.repeat(300) }],
     about: /invalid RuntimeLayer props:\n {2}- layerName 'bad name!'[^\n]*\n {2}- description is 300 characters/,
   },
-  { what: 'an unknown runtime', layers: [{ id: 'OldRuntime', files: { 'python/a.py': '' }, runtimes: { aws: ['python2.9'], alicloud: ['python2.9'] } }], about: /python2\.9/ },
+  {
+    what: 'a runtime listed twice',
+    layers: [{ id: 'Twice', files: { 'python/a.py': '' }, runtimes: { aws: ['python3.12', 'python3.12'], alicloud: ['python3.10', 'python3.10'] } }],
+    about: /compatibleRuntimes lists 'python3\.1\d' twice/,
+  },
+  {
+    what: 'an unknown runtime',
+    layers: [{ id: 'OldRuntime', files: { 'python/a.py': '' }, runtimes: { aws: ['python2.9'], alicloud: ['python2.9'] } }],
+    about: /python2\.9/,
+    platforms: ['aws'],
+  },
   {
     what: 'a native binary for a CPU the layer does not run on',
     layers: [{ id: 'Native', files: { 'lib/libfast.so': elf('arm64') }, runtimes: PY, awsArchitectures: ['x86_64'] }],
@@ -87,7 +99,6 @@ export function writeLayer(root: string, platform: PlatformId, layer: LayerDecl)
 /**
  * A message with its framework's wrapping and path spelling taken out: CDK validation headers and
  * `[path]` prefixes go, construct paths (`Stack/X`) and Pulumi names (`RuntimeLayer 'X'`) become `<X>`.
- * Lines are sorted, since frameworks list the failing constructs in their own order.
  */
 export function normalizeMessage(text: string): string {
   return text
@@ -98,6 +109,5 @@ export function normalizeMessage(text: string): string {
       .replace(/\bStack\/([A-Za-z0-9]+)/g, '<$1>')
       .replace(/\b(?:RuntimeLayer|FunctionWithLayers|LayerPermission) '([^']+)'/g, '<$1>'))
     .filter((line) => line.trim() !== '')
-    .sort()
     .join('\n');
 }

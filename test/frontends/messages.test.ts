@@ -31,6 +31,14 @@ function failure(declare: () => { synth: () => void }): string {
   throw new Error('the declaration did not fail');
 }
 
+/** A function's code directory (the messages under test do not depend on it). */
+function functionCode(): string {
+  const dir = path.join(root, 'function');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'index.py'), 'def handler(event, context):\n    return event\n');
+  return dir;
+}
+
 function source(platform: PlatformId, files: BadDeclaration['layers'][number]): awsCdk.LayerSource {
   return (files.files === null ? 'not-a-source' : awsCdk.LayerSource.fromDirectory(writeLayer(root, platform, files))) as awsCdk.LayerSource;
 }
@@ -48,7 +56,7 @@ function awsCdkMessage(row: BadDeclaration): string {
     }));
     if (row.fn) {
       new awsCdk.FunctionWithLayers(stack, row.fn.id, {
-        runtime: new lambda.Runtime(row.fn.runtime.aws), handler: 'index.handler', code: lambda.Code.fromInline('x'), layers,
+        runtime: new lambda.Runtime(row.fn.runtime.aws), handler: 'index.handler', code: lambda.Code.fromAsset(functionCode()), layers,
       });
     }
     return { synth: () => app.synth() };
@@ -85,17 +93,19 @@ function pulumiMessage(row: BadDeclaration, platform: PlatformId): string {
 
 describe.each(BAD_DECLARATIONS.map((row) => [row.what, row] as const))('%s', (_what, row) => {
   test('gives the same message in AWS CDK as in Pulumi on AWS, and in ROS CDK as in Pulumi on FC', () => {
+    const platforms = row.platforms ?? ['aws', 'alicloud'];
     // GIVEN one bad declaration / WHEN each front-end is given it
-    const aws = normalizeMessage(awsCdkMessage(row));
-    const pulumiAws = normalizeMessage(pulumiMessage(row, 'aws'));
-    const fc = normalizeMessage(rosCdkMessage(row));
-    const pulumiFc = normalizeMessage(pulumiMessage(row, 'alicloud'));
-
     // THEN the message is the one about the intended problem, word for word the same per platform
-    expect(aws).toMatch(row.about);
-    expect(fc).toMatch(row.about);
-    expect(pulumiAws).toBe(aws);
-    expect(pulumiFc).toBe(fc);
-    if (row.anyPlatform) expect(fc).toBe(aws);
+    if (platforms.includes('aws')) {
+      const aws = normalizeMessage(awsCdkMessage(row));
+      expect(aws).toMatch(row.about);
+      expect(normalizeMessage(pulumiMessage(row, 'aws'))).toBe(aws);
+    }
+    if (platforms.includes('alicloud')) {
+      const fc = normalizeMessage(rosCdkMessage(row));
+      expect(fc).toMatch(row.about);
+      expect(normalizeMessage(pulumiMessage(row, 'alicloud'))).toBe(fc);
+      if (row.anyPlatform) expect(fc).toBe(normalizeMessage(awsCdkMessage(row)));
+    }
   });
 });

@@ -8,6 +8,15 @@ import type { PlatformId } from '../../lib/core';
 import { FunctionWithLayers, LayerSource, RuntimeLayer } from '../../lib/pulumi';
 
 export function run(): void {
+  try {
+    declare();
+  } catch (err) {
+    // What a program that throws while declaring reports: the error, once (as an unhandled rejection).
+    void Promise.reject(err);
+  }
+}
+
+function declare(): void {
   const root = process.env.LAYERSMITH_TEST_DIR!;
   const platform = process.env.LAYERSMITH_PLATFORM as PlatformId;
   const row = BAD_DECLARATIONS[Number(process.env.LAYERSMITH_ROW)];
