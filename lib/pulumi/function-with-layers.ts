@@ -3,7 +3,7 @@ import type * as awsSdk from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { ArchitectureId, LayerManifest, PlatformId, PlatformLimitOverrides, StackLayer, StackReport } from '../core';
 import {
-  analyzeFunction, atPath, describeOwnLayer, importLayerVersion, layerEnvironment, measureCode, validationError, withLayerEnvironment,
+  analyzeFunction, describeOwnLayer, importLayerVersion, layerEnvironment, measureCode, validationError, withLayerEnvironment,
 } from '../frontend';
 import type { FunctionCode } from '../frontend';
 import { componentError, failProgramOnError, findingsError, logFindings } from './findings';
@@ -98,7 +98,7 @@ export class FunctionWithLayers extends pulumi.ComponentResource {
   constructor(name: string, args: FunctionWithLayersArgs, opts: pulumi.ComponentResourceOptions = {}) {
     const subject = `FunctionWithLayers '${name}'`;
     // Every refusal comes before the component is registered, so a bad declaration leaves nothing behind.
-    const platform = atPath(subject, () => checkPlatform(args?.platform, subject));
+    const platform = checkPlatform(args?.platform, subject);
     const fn = args.function;
     if (!fn || typeof fn.runtime !== 'string') {
       throw validationError(subject, "function.runtime must be a plain string (e.g. 'python3.12'): "

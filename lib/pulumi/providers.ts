@@ -1,6 +1,8 @@
 import type * as alicloudSdk from '@pulumi/alicloud';
 import type * as awsSdk from '@pulumi/aws';
-import type { PlatformId } from '../core/model';
+import { LayersmithValidationError } from '../core';
+import type { PlatformId } from '../core';
+import { validationError } from '../frontend';
 
 /**
  * Each provider SDK is an optional peer: an AWS user never installs @pulumi/alicloud and the
@@ -21,7 +23,8 @@ export function loadSdk(pkg: string, platform: PlatformId): unknown {
     return require(pkg);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') {
-      throw new Error(`layersmith/pulumi: platform '${platform}' needs the ${pkg} package, which is not installed. Fix: npm install ${pkg}`);
+      throw new LayersmithValidationError('MISSING_SDK',
+        `layersmith/pulumi: platform '${platform}' needs the ${pkg} package, which is not installed. Fix: npm install ${pkg}`);
     }
     throw e;
   }
@@ -35,7 +38,7 @@ export function typeToken(platform: PlatformId, component: string): string {
 /** Refuses anything but the two platforms, naming the component and the value. */
 export function checkPlatform(platform: unknown, subject: string): PlatformId {
   if (platform !== 'aws' && platform !== 'alicloud') {
-    throw new Error(`${subject}: unknown platform ${JSON.stringify(platform)}. Fix: set platform to 'aws' or 'alicloud'.`);
+    throw validationError(subject, `unknown platform ${JSON.stringify(platform)}. Fix: set platform to 'aws' or 'alicloud'.`, 'UNKNOWN_PLATFORM');
   }
   return platform;
 }

@@ -6,7 +6,7 @@ import { getPlatform, planGrants, retainsOldVersions } from '../core';
 import type { ArchitectureId, LayerGrant, LayerManifest, PlatformId, PlatformLimitOverrides } from '../core';
 import { buildLayer, computeInputKey } from '../engine';
 import type { BuildTarget, LayerArtifact, LayerSource, SourceSpec } from '../engine';
-import { analyzeBuiltLayer, atPath, checkLayerDeclaration, fcAclConflict, validationError } from '../frontend';
+import { analyzeBuiltLayer, checkLayerDeclaration, fcAclConflict, validationError } from '../frontend';
 import type { OwnLayer } from '../frontend';
 import { declareAwsPermission } from './aws-permission';
 import { componentError, failProgramOnError, findingsError, logFindings, onResource } from './findings';
@@ -383,7 +383,7 @@ interface CheckedArgs {
 }
 
 function checkArgs(subject: string, name: string, args: RuntimeLayerArgs): CheckedArgs {
-  const platform = atPath(subject, () => checkPlatform(args?.platform, subject));
+  const platform = checkPlatform(args?.platform, subject);
   const layerName = args.layerName ?? name;
   checkLayerDeclaration(subject, platform, { ...args, layerName });
   if (args.upload !== undefined && args.upload !== 'auto' && args.upload !== 'oss') {

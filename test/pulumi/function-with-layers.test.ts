@@ -158,3 +158,25 @@ describe('FunctionWithLayers refusals at construction', () => {
     await valueOf(fcLayer.arn);
   });
 });
+
+describe('FunctionWithLayers setLayerEnvironment on an FC custom runtime', () => {
+  test('sets the literal variables the layers need, and the user\'s own values win', async () => {
+    // GIVEN a Python layer and a native-library layer on a custom runtime, which searches no layer directory
+    const py = layer('env-py', 'alicloud', { 'python/mod.py': 'X = 1\n' }, ['custom.debian10']);
+    const libs = layer('env-lib', 'alicloud', { 'lib/libx.so.txt': 'x\n' }, ['custom.debian10']);
+
+    // WHEN the function asks for the layer environment and sets LD_LIBRARY_PATH itself
+    const fn = new FunctionWithLayers('env-fn', {
+      platform: 'alicloud',
+      layers: [py, libs],
+      setLayerEnvironment: true,
+      function: { runtime: 'custom.debian10', handler: 'index.handler', environmentVariables: { LD_LIBRARY_PATH: '/code/lib', MODE: 'x' } },
+    });
+    await valueOf(fn.arn);
+
+    // THEN PYTHONPATH comes from the layers and the user's variables are kept as given
+    const [fcFunction] = ofType(captured, 'alicloud:fc/v3Function:V3Function');
+    expect(fcFunction.inputs.environmentVariables).toEqual({ PYTHONPATH: '/opt/python', LD_LIBRARY_PATH: '/code/lib', MODE: 'x' });
+  });
+});
+

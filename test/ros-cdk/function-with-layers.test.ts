@@ -1,3 +1,4 @@
+import { execFileSync } from 'child_process';
 import * as ros from '@alicloud/ros-cdk-core';
 import { annotations, cleanupTmp, isolateCache, layerDir, makeApp, onlyResource, synthTemplate } from './helpers';
 import { readAssemblyRecords } from '../../lib/core/assembly';
@@ -227,5 +228,30 @@ describe('FunctionWithLayers', () => {
     ]);
     expect(record.findings.every((f) => f.severity !== 'error')).toBe(true);
     expect(record.findings.some((f) => f.ruleId === 'LS-UNKNOWN-LAYER')).toBe(true);
+  });
+
+  test('GIVEN inline code.zipFile WHEN constructed THEN codeSize is measured from the ZIP, and an explicit codeSize wins', () => {
+    // GIVEN a real ZIP (made by Python's zipfile) holding 43 bytes of handler code
+    const zipFile = execFileSync('python3', ['-c', [
+      'import base64, io, sys, zipfile',
+      'b = io.BytesIO()',
+      "z = zipfile.ZipFile(b, 'w', zipfile.ZIP_DEFLATED); z.writestr('index.py', 'def handler(event, context):\\n    return 1\\n'); z.close()",
+      'sys.stdout.write(base64.b64encode(b.getvalue()).decode())',
+    ].join('\n')], { encoding: 'utf8' });
+    const t = makeApp();
+
+    // WHEN
+    const measured = new FunctionWithLayers(t.stack, 'Inline', { ...fnProps([]), code: { zipFile } });
+    const given = new FunctionWithLayers(t.stack, 'Given', { ...fnProps([]), code: { zipFile }, codeSize: 7 });
+
+    // THEN
+    expect(measured.report.budget.usedBytes).toBe(Buffer.byteLength('def handler(event, context):\n    return 1\n'));
+    expect(given.report.budget.usedBytes).toBe(7);
+  });
+
+  test('GIVEN inline code.zipFile that is not a ZIP WHEN constructed THEN it fails with the path and the fix', () => {
+    const t = makeApp();
+    expect(() => new FunctionWithLayers(t.stack, 'Broken', { ...fnProps([]), code: { zipFile: Buffer.from('not a zip').toString('base64') } }))
+      .toThrow(/^LayersStack\/Broken: cannot read the function code to measure its unzipped size: .*Fix: give a valid ZIP or directory, or set codeSize\./);
   });
 });
