@@ -13,9 +13,10 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { LayerGrant, retainsOldVersions } from '../core';
 import type { ArchitectureId, LayerManifest, StackLayer } from '../core';
+import { anchorDirectory } from '../engine';
 import type { LayerSource } from '../engine';
 import {
-  LayerBuild, analyzeBuiltLayer, anchorDirectory, checkLayerDeclaration, describeOwnLayer, errorText, importLayerVersion, writeLayerRecord,
+  LayerBuild, analyzeBuiltLayer, checkLayerDeclaration, describeOwnLayer, errorText, importLayerVersion, writeLayerRecord,
 } from '../frontend';
 import type { ImportedLayer, OwnLayer } from '../frontend';
 import { LayerPermission, grantFromPermission } from './layer-permission';

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { validationError } from './errors';
+import { makeStagingDir } from '../engine';
 import { ZipReader } from '../engine/inspect/zip-reader';
 
 /** A function's own code, as far as a front-end can see it at declaration. */
@@ -62,7 +62,7 @@ function zipFileSize(file: string): number {
 }
 
 function zipBufferSize(data: Buffer): number {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layersmith-code-'));
+  const dir = makeStagingDir('code');
   try {
     const file = path.join(dir, 'code.zip');
     fs.writeFileSync(file, data);

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ArchitectureId } from '../core';
-import { buildLayerSync, computeInputKey, defaultCacheDir, readArtifact } from '../engine';
+import { buildLayerSync, computeInputKey, copyFileAtomic, defaultCacheDir, readArtifact } from '../engine';
 import type { BuildTarget, LayerArtifact, SourceSpec } from '../engine';
 import { withConstructPath } from './errors';
 import type { OwnLayer } from './stack';
@@ -73,47 +73,11 @@ export class LayerBuild {
    */
   public bundleInto(outDir: string): boolean {
     try {
-      const artifact = this.ensureBuilt();
-      const dest = path.join(outDir, BUNDLED_ZIP);
-      const tmp = `${dest}.${process.pid}.tmp`;
-      fs.copyFileSync(artifact.zipPath, tmp);
-      fs.renameSync(tmp, dest);
+      copyFileAtomic(this.ensureBuilt().zipPath, path.join(outDir, BUNDLED_ZIP));
       return true;
     } catch (err) {
       fs.rmSync(outDir, { recursive: true, force: true });
       throw err;
     }
-  }
-}
-
-/**
- * The directory an asset is anchored on. With a custom asset hash and bundling it is neither
- * fingerprinted nor copied; it only has to exist. The source's own directory is used so that a
- * stack whose bundling is skipped points at something meaningful.
- */
-export function anchorDirectory(spec: SourceSpec): string {
-  const candidates: (string | undefined)[] = [];
-  switch (spec.kind) {
-    case 'directory': candidates.push(spec.path); break;
-    case 'zip': candidates.push(path.dirname(spec.path)); break;
-    case 'python': candidates.push(spec.requirements && path.dirname(spec.requirements), ...(spec.findLinks ?? [])); break;
-    case 'node': candidates.push(spec.packageDir); break;
-    case 'java': candidates.push(spec.jarsDir, spec.pom && path.dirname(spec.pom)); break;
-    case 'php': candidates.push(spec.composerDir); break;
-    case 'ruby': candidates.push(spec.gemfileDir); break;
-    case 'customRuntime': candidates.push(spec.dir, path.dirname(spec.bootstrap)); break;
-    case 'command': candidates.push(spec.cwd); break;
-  }
-  for (const dir of candidates) {
-    if (dir && isDirectory(dir)) return dir;
-  }
-  return process.cwd();
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }

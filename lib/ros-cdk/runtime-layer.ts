@@ -2,11 +2,11 @@ import * as ros from '@alicloud/ros-cdk-core';
 import * as oss from '@alicloud/ros-cdk-ossassets';
 import { FC3_LAYER_VERSION_TYPE, getPlatform, planGrants, retainsOldVersions } from '../core';
 import type { Finding, LayerGrant, PlatformLimitOverrides, StackEntryRecord, StackLayer } from '../core';
+import { anchorDirectory } from '../engine';
 import type { LayerArtifact, LayerSource } from '../engine';
 import {
   LayerBuild,
   analyzeBuiltLayer,
-  anchorDirectory,
   atPath,
   checkLayerDeclaration,
   describeOwnLayer,
