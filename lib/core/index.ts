@@ -12,3 +12,4 @@ export * from './findings';
 export * from './context';
 export * from './stack';
 export * from './rules';
+export * from './search-paths';
