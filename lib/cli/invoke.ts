@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { OptionSpec, ParsedArgs, parseArgs, valueOf } from './args';
 import { EXIT_FINDINGS, EXIT_OK, UsageError } from './errors';
 import type { PlatformId } from '../core/model';
+import { getPlatform } from '../core/platforms';
 import { InvokeLocallyOptions, LAYERSMITH_OPT, invokeLocally } from '../local/invoke';
 
 export const INVOKE_OPTIONS: readonly OptionSpec[] = [
@@ -34,16 +35,20 @@ interface Io {
 export async function runInvoke(argv: readonly string[], io: Io): Promise<number> {
   const args = parseArgs('invoke', argv, INVOKE_OPTIONS);
   const options = invokeOptions(args, io);
-  const result = await invokeLocally(options);
-  const fn = result.function;
-  const modeText = result.mode === 'namespace'
-    ? `/opt mode: namespace (the layers are bind-mounted on /opt in a private mount namespace; ${LAYERSMITH_OPT} is set too)`
-    : `/opt mode: ${LAYERSMITH_OPT} (${result.modeReason}); the layers are NOT on /opt: a handler that opens /opt/... by absolute path should read ${LAYERSMITH_OPT}`;
-  io.stderr.write(`layersmith: ran ${fn.path} (${fn.runtime} on ${fn.platform}) with ${result.interpreter.language === 'python' ? 'Python' : 'Node.js'} `
-    + `${result.interpreter.version}; ${modeText}\n`);
-  if (result.omittedEnvironment.length > 0) {
-    io.stderr.write(`layersmith: left out environment variables known only at deploy: ${result.omittedEnvironment.join(', ')} (set them with --env KEY=VALUE)\n`);
-  }
+  const result = await invokeLocally({
+    ...options,
+    onStart: (start) => {
+      const fn = start.function;
+      const modeText = start.mode === 'namespace'
+        ? `/opt mode: namespace (the layers are bind-mounted on /opt in a private mount namespace; ${LAYERSMITH_OPT} is set too)`
+        : `/opt mode: ${LAYERSMITH_OPT} (${start.modeReason}); the layers are NOT on /opt: a handler that opens /opt/... by absolute path should read ${LAYERSMITH_OPT}`;
+      io.stderr.write(`layersmith: running ${fn.path} (${fn.runtime} on ${getPlatform(fn.platform).displayName}) with `
+        + `${start.interpreter.language === 'python' ? 'Python' : 'Node.js'} ${start.interpreter.version}; ${modeText}\n`);
+      if (start.omittedEnvironment.length > 0) {
+        io.stderr.write(`layersmith: left out environment variables known only at deploy: ${start.omittedEnvironment.join(', ')} (set them with --env KEY=VALUE)\n`);
+      }
+    },
+  });
   if (result.ok) {
     io.stdout.write(`${result.resultJson}\n`);
     return EXIT_OK;

@@ -2,7 +2,7 @@
 // the runtime's search paths, and a runner per language. Imports lib/core and lib/engine only
 // (plus the CLI's assembly reader and its UsageError), never a front-end or an IaC SDK.
 export { invokeLocally, materializeFunctionOpt, LAYERSMITH_OPT, LAYERSMITH_NO_NAMESPACE } from './invoke';
-export type { InvokeLocallyOptions, InvokeLocallyResult, OptMode } from './invoke';
+export type { InvokeLocallyOptions, InvokeLocallyResult, InvokeStart, OptMode } from './invoke';
 export { materializeOpt } from './materialize';
 export type { LocalLayer, MaterializeOptions, OptResult, ShadowedOptPath } from './materialize';
 export { resolveFunction } from './resolve';

@@ -75,8 +75,28 @@ export interface InvokeLocallyOptions {
    * @default 'auto'
    */
   readonly namespace?: 'auto' | 'never';
+  /**
+   * Where the temporary directory of the run (layers, code, runner) is made; removed afterwards.
+   * @default os.tmpdir()
+   */
+  readonly tempDir?: string;
+  /** Called once the run is set up, just before the handler starts: which mode, which interpreter. @default - nothing */
+  readonly onStart?: (start: InvokeStart) => void;
   /** Receives the handler's logs (its stdout and stderr) as they come. @default - collected into `logs` only */
   readonly onLog?: (chunk: string) => void;
+}
+
+/** What a run is about to do (see `onStart`). */
+export interface InvokeStart {
+  readonly function: { readonly path: string; readonly platform: PlatformId; readonly runtime: string; readonly handler: string };
+  readonly interpreter: Interpreter;
+  readonly mode: OptMode;
+  /** Why the namespace mode is not used. */
+  readonly modeReason?: string;
+  /** The materialized /opt (removed after the run). */
+  readonly optDir: string;
+  /** Template environment variables left out because their values are known only at deploy. */
+  readonly omittedEnvironment: readonly string[];
 }
 
 /** The outcome of one local invocation. */
@@ -120,7 +140,7 @@ export async function invokeLocally(options: InvokeLocallyOptions): Promise<Invo
   const interpreter = language === 'python' ? findPython(fn.runtime, required, options.python) : findNode(fn.runtime, required, options.node);
   const event = JSON.stringify(options.event === undefined ? {} : options.event);
 
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'layersmith-invoke-'));
+  const work = fs.mkdtempSync(path.join(options.tempDir ?? os.tmpdir(), 'layersmith-invoke-'));
   const removeWork = () => fs.rmSync(work, { recursive: true, force: true });
   let child: ReturnType<typeof spawn> | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -180,6 +200,8 @@ export async function invokeLocally(options: InvokeLocallyOptions): Promise<Invo
       ? ['unshare', '-m', '--propagation', 'private', '--', '/bin/sh', '-c', 'mount --bind "$0" /opt || exit 125; exec "$@"', optDir, interpreter.command, ...args]
       : [interpreter.command, ...args];
 
+    const summary = { path: fn.path, platform: fn.platform, runtime: fn.runtime, handler: fn.handler };
+    options.onStart?.({ function: summary, interpreter, mode: namespace.mode, ...(namespace.reason ? { modeReason: namespace.reason } : {}), optDir, omittedEnvironment: fn.omittedEnvironment });
     let logs = '';
     const log = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
@@ -212,7 +234,7 @@ export async function invokeLocally(options: InvokeLocallyOptions): Promise<Invo
       logs,
       mode: namespace.mode,
       ...(namespace.reason ? { modeReason: namespace.reason } : {}),
-      function: { path: fn.path, platform: fn.platform, runtime: fn.runtime, handler: fn.handler },
+      function: summary,
       interpreter,
       opt: { shadowed: opt.shadowed, layers: opt.layers, precedence: opt.precedence },
       omittedEnvironment: fn.omittedEnvironment,

@@ -10,17 +10,11 @@ import { cleanupTempDirs, makeTempDir } from '../helpers';
 beforeAll(isolateBuilds);
 afterAll(cleanupTempDirs);
 
-/** Run with TMPDIR pointed at a fresh dir, and return what the run left there too. */
-async function invokeIn(options: InvokeLocallyOptions): Promise<{ result: InvokeLocallyResult; left: string[] }> {
-  const tmp = makeTempDir();
-  const saved = process.env.TMPDIR;
-  process.env.TMPDIR = tmp;
-  try {
-    const result = await invokeLocally(options);
-    return { result, left: leftovers(tmp) };
-  } finally {
-    if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
-  }
+/** Run with its temporary directory in a fresh dir, and return what the run left there. */
+async function invokeIn(options: InvokeLocallyOptions): Promise<{ result: InvokeLocallyResult; left: string[]; tempDir: string }> {
+  const tempDir = makeTempDir();
+  const result = await invokeLocally({ ...options, tempDir });
+  return { result, left: leftovers(tempDir), tempDir };
 }
 
 function layerVersionOf(outdir: string, layerPath: string, ecosystem: string, name: string): string {
@@ -75,7 +69,7 @@ describe('invokeLocally on a synthesized AWS CDK app', () => {
 
   test('GIVEN two layers holding one module WHEN invoked THEN the last layer\'s copy is imported (AWS), with the context and environment of the template', async () => {
     // WHEN
-    const { result, left } = await invokeIn({ assembly: shadowApp, function: 'Orders', event: { order: 7 } });
+    const { result, left, tempDir } = await invokeIn({ assembly: shadowApp, function: 'Orders', event: { order: 7 } });
 
     // THEN
     expect(result.logs).toBe('');
@@ -90,6 +84,8 @@ describe('invokeLocally on a synthesized AWS CDK app', () => {
     expect(value.remaining).toBeLessThanOrEqual(60_000);
     expect(value.stage).toBe('test');
     expect(value.fromOptEnv).toBe('last');
+    // LAYERSMITH_OPT names the materialized dir inside the run's temporary directory (gone now)
+    expect(value.optEnv).toMatch(new RegExp(`^${tempDir}/layersmith-invoke-[^/]+/opt$`));
     expect(result.opt.shadowed.map((s) => [s.path, s.winner])).toEqual([['data/who.txt', 'Svc/Last'], ['python/shared/__init__.py', 'Svc/Last']]);
     expect(left).toEqual([]);
   });
