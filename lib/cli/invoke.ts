@@ -75,8 +75,12 @@ function invokeOptions(args: ParsedArgs, io: Io): InvokeLocallyOptions {
     onLog: (chunk: string) => io.stderr.write(chunk),
   };
   if (args.positionals.length === 2) {
-    return { ...common, assembly: args.positionals[0], function: args.positionals[1],
-      ...plainValues(args) } as InvokeLocallyOptions;
+    return {
+      ...common,
+      assembly: args.positionals[0],
+      function: args.positionals[1],
+      ...plainValues(args),
+    } as InvokeLocallyOptions;
   }
   if (args.positionals.length === 0) {
     return {

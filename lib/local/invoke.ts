@@ -3,6 +3,10 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { Interpreter, findNode, findPython } from './interpreters';
+import { LocalLayer, OptResult, materializeOpt } from './materialize';
+import { LocalFunction, resolveFunction } from './resolve';
+import { NODE_RUNNER, PYTHON_RUNNER, RunnerConfig } from './shims';
 import { UsageError } from '../cli/errors';
 import type { PlatformId } from '../core/model';
 import { PLATFORM_IDS } from '../core/platforms';
@@ -10,10 +14,6 @@ import { resolveRuntime } from '../core/runtimes';
 import type { RuntimeInfo } from '../core/runtimes';
 import { FUNCTION_DEFAULTS, runtimeLanguageVersion, runtimeSearchPaths } from '../core/search-paths';
 import { extractZip } from '../engine/inspect/extract';
-import { Interpreter, findNode, findPython } from './interpreters';
-import { LocalLayer, OptResult, materializeOpt } from './materialize';
-import { LocalFunction, resolveFunction } from './resolve';
-import { NODE_RUNNER, PYTHON_RUNNER, RunnerConfig } from './shims';
 
 /** Environment variable holding the materialized /opt directory in every local run. */
 export const LAYERSMITH_OPT = 'LAYERSMITH_OPT';
@@ -201,7 +201,14 @@ export async function invokeLocally(options: InvokeLocallyOptions): Promise<Invo
       : [interpreter.command, ...args];
 
     const summary = { path: fn.path, platform: fn.platform, runtime: fn.runtime, handler: fn.handler };
-    options.onStart?.({ function: summary, interpreter, mode: namespace.mode, ...(namespace.reason ? { modeReason: namespace.reason } : {}), optDir, omittedEnvironment: fn.omittedEnvironment });
+    options.onStart?.({
+      function: summary,
+      interpreter,
+      mode: namespace.mode,
+      ...(namespace.reason ? { modeReason: namespace.reason } : {}),
+      optDir,
+      omittedEnvironment: fn.omittedEnvironment,
+    });
     let logs = '';
     const log = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
@@ -262,7 +269,9 @@ export async function invokeLocally(options: InvokeLocallyOptions): Promise<Invo
 }
 
 /** What `layersmith opt` does, for the library: write what /opt holds for a function of a synthesized app. */
-export async function materializeFunctionOpt(assembly: string, functionName: string, outDir: string): Promise<OptResult & { readonly function: string }> {
+export async function materializeFunctionOpt(
+  assembly: string, functionName: string, outDir: string,
+): Promise<OptResult & { readonly function: string }> {
   const fn = resolveFunction(assembly, functionName);
   const result = await materializeOpt({ platform: fn.platform, layers: fn.layers, outDir });
   return { ...result, function: fn.path };

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { getPlatform } from '../core/platforms';
-import type { PlatformId } from '../core/model';
 import { UsageError } from '../cli/errors';
 import { LayersmithError } from '../core/errors';
+import type { PlatformId } from '../core/model';
+import { getPlatform } from '../core/platforms';
 import { extractZip } from '../engine/inspect/extract';
 
 /** One layer of a function's stack, as a local file. */

@@ -1,12 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import type { LocalLayer } from './materialize';
 import { AssemblyTemplate, LocatedRecord, TemplateResource, loadAssembly } from '../cli/assembly-dir';
 import { UsageError } from '../cli/errors';
 import { isUnder, resourcePath } from '../cli/report';
 import type { FunctionRecord } from '../core/assembly';
 import type { PlatformId } from '../core/model';
 import { FUNCTION_DEFAULTS } from '../core/search-paths';
-import type { LocalLayer } from './materialize';
 
 /** Where a function's own code comes from. */
 export type LocalCode =
@@ -84,7 +84,8 @@ export function resolveFunction(assemblyDir: string, name: string): LocalFunctio
 
   const environment: Record<string, string> = {};
   const omittedEnvironment: string[] = [];
-  const rawEnv = (aws ? (props.Environment as Record<string, unknown> | undefined)?.Variables : props.EnvironmentVariables) as Record<string, unknown> | undefined;
+  const rawEnv = (aws ? (props.Environment as Record<string, unknown> | undefined)?.Variables : props.EnvironmentVariables) as
+    Record<string, unknown> | undefined;
   for (const [key, value] of Object.entries(rawEnv ?? {})) {
     if (typeof value === 'string') environment[key] = value;
     else if (typeof value === 'number' || typeof value === 'boolean') environment[key] = String(value);

@@ -86,7 +86,8 @@ export function synthRos(spec: RosAppSpec): string {
   const stack = new ros.Stack(app, 'Fc', { synthesizer: new ros.DefaultStackSynthesizer({ qualifier: 'lstest' }) });
   const layers = new Map<string, rosCdk.ILayerVersion>();
   for (const [id, l] of Object.entries(spec.layers)) {
-    layers.set(id, new rosCdk.RuntimeLayer(stack, id, { source: rosCdk.LayerSource.fromDirectory(dirWith(l.files)), compatibleRuntimes: l.runtimes }));
+    const source = rosCdk.LayerSource.fromDirectory(dirWith(l.files));
+    layers.set(id, new rosCdk.RuntimeLayer(stack, id, { source, compatibleRuntimes: l.runtimes }));
   }
   for (const [id, f] of Object.entries(spec.functions)) {
     const code = new oss.Asset(stack, `${id}Code`, { path: dirWith(f.code) });
