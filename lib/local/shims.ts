@@ -40,7 +40,8 @@ def send(kind, payload):
     result_pipe.flush()
 
 def fail(exc):
-    traceback.print_exc()
+    # The first frame is this runner's; the traceback starts where the handler's code does.
+    traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
     sys.stderr.flush()
     send('error', json.dumps({'errorType': type(exc).__name__, 'errorMessage': str(exc)}))
     sys.exit(1)
