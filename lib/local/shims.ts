@@ -41,10 +41,11 @@ def send(kind, payload):
 
 def fail(exc):
     # The first frame is this runner's; the traceback starts where the handler's code does.
+    sys.stdout.flush()
     traceback.print_exception(type(exc), exc, exc.__traceback__.tb_next)
     sys.stderr.flush()
     send('error', json.dumps({'errorType': type(exc).__name__, 'errorMessage': str(exc)}))
-    sys.exit(1)
+    os._exit(1)
 
 # Started with -I -S: no site-packages of this machine, no PYTHONPATH; the platform's order instead.
 sys.path[:0] = cfg['sysPath']
@@ -101,6 +102,8 @@ except Exception as exc:
 sys.stdout.flush()
 sys.stderr.flush()
 send('ok', text)
+# Done once the handler returned, as the platform freezes the sandbox: threads it left running do not hold the run open.
+os._exit(0)
 `;
 
 export const NODE_RUNNER = String.raw`'use strict';
@@ -125,7 +128,7 @@ function fail(err) {
   const e = err instanceof Error ? err : new Error(String(err));
   process.stderr.write((e.stack || String(e)) + '\n');
   send('error', JSON.stringify({ errorType: e.name, errorMessage: e.message }));
-  process.exitCode = 1;
+  process.exit(1);
 }
 process.on('uncaughtException', fail);
 process.on('unhandledRejection', fail);
@@ -182,6 +185,8 @@ async function main() {
   });
   const value = Buffer.isBuffer(result) ? result.toString('utf8') : result;
   send('ok', JSON.stringify(value === undefined ? null : value));
+  // Done once the handler settled, as the platform freezes the sandbox: open timers or sockets do not hold the run open.
+  process.exit(0);
 }
 
 main().catch(fail);
