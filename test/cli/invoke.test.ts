@@ -92,6 +92,23 @@ describe('layersmith invoke', () => {
     expect(r.left).toEqual([]);
   });
 
+  test('GIVEN a machine without unshare WHEN invoked THEN it falls back to LAYERSMITH_OPT cleanly and says why', () => {
+    // GIVEN a PATH that holds only this machine's Python (no unshare, no mount)
+    const bin = makeTempDir();
+    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+    fs.symlinkSync(python, path.join(bin, 'python3'));
+    const tmp = makeTempDir();
+
+    // WHEN
+    const r = spawnSync(process.execPath, [BIN, 'invoke', app, 'Orders'], { cwd: REPO, env: { ...process.env, PATH: bin, TMPDIR: tmp }, encoding: 'utf8' });
+
+    // THEN
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).who).toBe('override');
+    expect(r.stderr).toContain('/opt mode: LAYERSMITH_OPT (unshare is not available (spawnSync unshare ENOENT)); the layers are NOT on /opt');
+    expect(leftovers(tmp)).toEqual([]);
+  });
+
   test('GIVEN a handler that raises WHEN invoked THEN exit 1, the traceback on stderr, nothing on stdout, nothing left behind', () => {
     // WHEN
     const r = run(['invoke', app, 'Failing', '--event', '-'], '{"id": 9}');
