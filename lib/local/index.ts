@@ -8,4 +8,6 @@ export type { LocalLayer, MaterializeOptions, OptResult, ShadowedOptPath } from 
 export { resolveFunction } from './resolve';
 export type { LocalCode, LocalFunction } from './resolve';
 export { findNode, findPython } from './interpreters';
+// Bad input (what the CLI reports as one line with exit 2) is thrown as this class.
+export { UsageError } from '../cli/errors';
 export type { Interpreter } from './interpreters';

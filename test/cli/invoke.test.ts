@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { BIN, REPO, expectOneLineError, runCli } from './helpers';
 import { LayerSource } from '../../lib/aws-cdk';
 import { cleanupTempDirs, makeTempDir, writeZip } from '../helpers';
-import { dirWith, isolateBuilds, leftovers, synthAws, synthRos } from '../local/apps';
+import { dirWith, isolateBuilds, leftovers, namespaceAllowed, synthAws, synthRos } from '../local/apps';
 
 beforeAll(isolateBuilds);
 afterAll(cleanupTempDirs);
@@ -76,7 +76,8 @@ describe('layersmith invoke', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ who: 'override', event: { id: 3 }, stage: 'ci', extra: 'a,b=c' });
     expect(r.stdout.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/^layersmith: running Svc\/Orders \(python3\.11 on AWS Lambda\) with Python 3\.11\.\d+; \/opt mode: namespace /);
+    const mode = namespaceAllowed() ? 'namespace \\(the layers are bind-mounted on /opt' : 'LAYERSMITH_OPT \\(a private mount namespace is not allowed here';
+    expect(r.stderr).toMatch(new RegExp(`^layersmith: running Svc/Orders \\(python3\\.11 on AWS Lambda\\) with Python 3\\.11\\.\\d+; /opt mode: ${mode}`));
     expect(r.stderr).toContain('log line\n');
     expect(r.left).toEqual([]);
   });

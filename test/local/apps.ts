@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ros from '@alicloud/ros-cdk-core';
@@ -110,4 +111,9 @@ export function synthRos(spec: RosAppSpec): string {
 /** `layersmith-*` entries directly under a dir (what a run could leave behind in its TMPDIR). */
 export function leftovers(dir: string): string[] {
   return fs.readdirSync(dir).filter((n) => n.startsWith('layersmith-') || n.startsWith('.layersmith-'));
+}
+
+/** Whether this machine lets a process bind a directory on /opt in a private mount namespace (the namespace mode). */
+export function namespaceAllowed(): boolean {
+  return spawnSync('unshare', ['-m', '--propagation', 'private', '--', 'mount', '--bind', makeTempDir(), '/opt']).status === 0;
 }
