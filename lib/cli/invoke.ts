@@ -86,9 +86,6 @@ function invokeOptions(args: ParsedArgs, io: Io): InvokeLocallyOptions {
     return {
       ...common,
       ...plainValues(args),
-      layers: args.values.get('layer') ?? [],
-      functionName: valueOf(args, 'function-name'),
-      memoryMb: positiveNumber(args, 'memory'),
     };
   }
   throw new UsageError(`layersmith invoke: expected <cloud assembly dir> <function>, or plain inputs (--platform --runtime --handler --code [--layer <zip>...]); got ${args.positionals.length} argument(s): ${args.positionals.join(' ')}`);
@@ -102,6 +99,8 @@ function plainValues(args: ParsedArgs): Partial<InvokeLocallyOptions> {
   if (valueOf(args, 'handler') !== undefined) out.handler = valueOf(args, 'handler');
   if (valueOf(args, 'code') !== undefined) out.code = valueOf(args, 'code');
   if (args.values.has('layer')) out.layers = args.values.get('layer');
+  if (valueOf(args, 'function-name') !== undefined) out.functionName = valueOf(args, 'function-name');
+  if (valueOf(args, 'memory') !== undefined) out.memoryMb = positiveNumber(args, 'memory');
   return out;
 }
 

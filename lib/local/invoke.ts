@@ -279,9 +279,12 @@ export async function materializeFunctionOpt(
 
 function fromAssembly(options: InvokeLocallyOptions): LocalFunction {
   if (options.function === undefined) throw new UsageError('invoke: give the function (construct path or a unique suffix) with the assembly');
-  const plain = (['platform', 'runtime', 'handler', 'code', 'layers'] as const).filter((k) => options[k] !== undefined);
+  const flags: Record<string, string> = {
+    platform: '--platform', runtime: '--runtime', handler: '--handler', code: '--code', layers: '--layer', functionName: '--function-name', memoryMb: '--memory',
+  };
+  const plain = (['platform', 'runtime', 'handler', 'code', 'layers', 'functionName', 'memoryMb'] as const).filter((k) => options[k] !== undefined);
   if (plain.length > 0) {
-    throw new UsageError(`invoke: ${plain.map((k) => `--${k === 'layers' ? 'layer' : k}`).join(', ')} cannot be combined with an assembly; the assembly says them`);
+    throw new UsageError(`invoke: ${plain.map((k) => flags[k]).join(', ')} cannot be combined with an assembly; the assembly says them`);
   }
   const fn = resolveFunction(options.assembly!, options.function);
   return {

@@ -181,6 +181,7 @@ describe('layersmith invoke', () => {
     [['invoke', '<app>', 'Nope'], "function 'Nope': no function with that construct path (or path suffix) in", 'functions: Svc/Failing, Svc/Orders, Svc/Sleeping'],
     [['invoke', '<app>'], 'expected <cloud assembly dir> <function>, or plain inputs', 'got 1 argument(s)'],
     [['invoke', '<app>', 'Orders', '--layer', 'x.zip'], '--layer cannot be combined with an assembly', 'the assembly says them'],
+    [['invoke', '<app>', 'Orders', '--memory', '512', '--function-name', 'x'], '--function-name, --memory cannot be combined with an assembly', ''],
     [['invoke', '<app>', 'Orders', '--event', '-'], '--event -: not valid JSON', ''],
     [['invoke', '<app>', 'Orders', '--event', '/no/such/event.json'], '--event /no/such/event.json: cannot read (ENOENT)', ''],
     [['invoke', '<app>', 'Orders', '--env', 'not-a-setting'], "--env 'not-a-setting' is not KEY=VALUE", ''],
