@@ -41,11 +41,13 @@ export async function runInvoke(argv: readonly string[], io: Io): Promise<number
       const fn = start.function;
       const modeText = start.mode === 'namespace'
         ? `/opt mode: namespace (the layers are bind-mounted on /opt in a private mount namespace; ${LAYERSMITH_OPT} is set too)`
-        : `/opt mode: ${LAYERSMITH_OPT} (${start.modeReason}); the layers are NOT on /opt: a handler that opens /opt/... by absolute path should read ${LAYERSMITH_OPT}`;
+        : `/opt mode: ${LAYERSMITH_OPT} (${start.modeReason}); the layers are NOT on /opt: `
+          + `a handler that opens /opt/... by absolute path should read ${LAYERSMITH_OPT}`;
       io.stderr.write(`layersmith: running ${fn.path} (${fn.runtime} on ${getPlatform(fn.platform).displayName}) with `
         + `${start.interpreter.language === 'python' ? 'Python' : 'Node.js'} ${start.interpreter.version}; ${modeText}\n`);
       if (start.omittedEnvironment.length > 0) {
-        io.stderr.write(`layersmith: left out environment variables known only at deploy: ${start.omittedEnvironment.join(', ')} (set them with --env KEY=VALUE)\n`);
+        io.stderr.write(`layersmith: left out environment variables known only at deploy: ${start.omittedEnvironment.join(', ')} `
+          + '(set them with --env KEY=VALUE)\n');
       }
     },
   });
@@ -88,7 +90,8 @@ function invokeOptions(args: ParsedArgs, io: Io): InvokeLocallyOptions {
       ...plainValues(args),
     };
   }
-  throw new UsageError(`layersmith invoke: expected <cloud assembly dir> <function>, or plain inputs (--platform --runtime --handler --code [--layer <zip>...]); got ${args.positionals.length} argument(s): ${args.positionals.join(' ')}`);
+  throw new UsageError('layersmith invoke: expected <cloud assembly dir> <function>, or plain inputs '
+    + `(--platform --runtime --handler --code [--layer <zip>...]); got ${args.positionals.length} argument(s): ${args.positionals.join(' ')}`);
 }
 
 /** Plain-input values that were given (with an assembly, invokeLocally refuses them by name). */
@@ -110,7 +113,8 @@ function readEvent(source: string | undefined): unknown {
   try {
     text = fs.readFileSync(source === '-' ? 0 : source, 'utf8');
   } catch (e) {
-    throw new UsageError(`--event ${source}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass a JSON file or - for stdin`);
+    const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new UsageError(`--event ${source}: cannot read (${why}); pass a JSON file or - for stdin`);
   }
   try {
     return JSON.parse(text);

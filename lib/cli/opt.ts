@@ -26,7 +26,8 @@ export async function runOpt(argv: readonly string[], io: { stdout: { write(s: s
 
 async function fromAssembly(args: ParsedArgs, out: string): Promise<OptResult & { function?: string }> {
   if (args.positionals.length !== 2) {
-    throw new UsageError(`layersmith opt: expected <cloud assembly dir> <function>, got ${args.positionals.length} argument(s): ${args.positionals.join(' ')}`);
+    throw new UsageError(`layersmith opt: expected <cloud assembly dir> <function>, got ${args.positionals.length} argument(s): `
+      + args.positionals.join(' '));
   }
   if (args.values.has('layer') || args.values.has('platform')) {
     throw new UsageError('layersmith opt: --layer and --platform are for plain inputs; with an assembly, the function says them');
@@ -38,7 +39,8 @@ async function fromPlainInputs(args: ParsedArgs, out: string): Promise<OptResult
   const platform = valueOf(args, 'platform') as PlatformId | undefined;
   const layers = args.values.get('layer') ?? [];
   if (!platform || layers.length === 0) {
-    throw new UsageError('layersmith opt: give <cloud assembly dir> <function>, or --platform aws|alicloud with --layer <zip> per layer in deployed order');
+    throw new UsageError('layersmith opt: give <cloud assembly dir> <function>, '
+      + 'or --platform aws|alicloud with --layer <zip> per layer in deployed order');
   }
   return materializeOpt({ platform, layers: layers.map((z) => ({ name: path.basename(z), source: path.resolve(z) })), outDir: out });
 }
@@ -47,7 +49,8 @@ async function fromPlainInputs(args: ParsedArgs, out: string): Promise<OptResult
 export function renderOptText(result: OptResult & { function?: string }): string {
   const platform = getPlatform(result.platform);
   const lines = [
-    `/opt${result.function ? ` of ${result.function}` : ''} on ${platform.displayName} written to ${result.dir} (${groupDigits(result.files)} file${result.files === 1 ? '' : 's'})`,
+    `/opt${result.function ? ` of ${result.function}` : ''} on ${platform.displayName} written to ${result.dir} `
+      + `(${groupDigits(result.files)} file${result.files === 1 ? '' : 's'})`,
     `${result.precedenceReason}.`,
     'Layers in deployed order:',
     ...result.layers.map((l) => `  ${l.position}. ${l.name} (${groupDigits(l.files)} file${l.files === 1 ? '' : 's'})`),

@@ -50,7 +50,8 @@ export function findNode(runtime: string, required: string | undefined, override
 }
 
 function choose(
-  language: 'python' | 'node', runtime: string, required: string | undefined, candidates: Array<() => Probe>, override: string | undefined, flag: string,
+  language: 'python' | 'node', runtime: string, required: string | undefined,
+  candidates: Array<() => Probe>, override: string | undefined, flag: string,
 ): Interpreter {
   const matches = (v: string) => required === undefined || v === required || v.startsWith(`${required}.`);
   // Probed one at a time: each probe starts an interpreter.
@@ -60,10 +61,14 @@ function choose(
     probes.push(p);
     if (p.version && p.executable && matches(p.version)) return { language, command: p.executable, version: p.version };
   }
-  const seen = probes.map((p) => `${p.candidate}${p.extraEnv?.PYENV_VERSION ? ` (PYENV_VERSION=${p.extraEnv.PYENV_VERSION})` : ''}: ${p.version ?? 'not runnable'}`);
+  const seen = probes.map((p) => {
+    const pyenv = p.extraEnv?.PYENV_VERSION ? ` (PYENV_VERSION=${p.extraEnv.PYENV_VERSION})` : '';
+    return `${p.candidate}${pyenv}: ${p.version ?? 'not runnable'}`;
+  });
   const want = language === 'python' ? `Python ${required ?? '3'}` : `Node.js ${required}`;
   if (override) {
-    throw new UsageError(`runtime ${runtime} needs ${want}, but ${flag} ${override} is ${probes[0].version ? `${language === 'python' ? 'Python' : 'Node.js'} ${probes[0].version}` : 'not runnable'}; point ${flag} at a ${want}`);
+    const found = probes[0].version ? `${language === 'python' ? 'Python' : 'Node.js'} ${probes[0].version}` : 'not runnable';
+    throw new UsageError(`runtime ${runtime} needs ${want}, but ${flag} ${override} is ${found}; point ${flag} at a ${want}`);
   }
   throw new UsageError(`runtime ${runtime} needs ${want} and none was found (${unique(seen).join('; ')}); install one or pass ${flag} <path>`);
 }

@@ -197,7 +197,8 @@ export async function invokeLocally(options: InvokeLocallyOptions): Promise<Invo
     // -I: no PYTHONPATH, no user site, no script dir; -S: no site-packages of this machine.
     const args = language === 'python' ? ['-I', '-S', runner, configFile] : [runner, configFile];
     const argv = namespace.mode === 'namespace'
-      ? ['unshare', '-m', '--propagation', 'private', '--', '/bin/sh', '-c', 'mount --bind "$0" /opt || exit 125; exec "$@"', optDir, interpreter.command, ...args]
+      ? ['unshare', '-m', '--propagation', 'private', '--', '/bin/sh', '-c', 'mount --bind "$0" /opt || exit 125; exec "$@"',
+        optDir, interpreter.command, ...args]
       : [interpreter.command, ...args];
 
     const summary = { path: fn.path, platform: fn.platform, runtime: fn.runtime, handler: fn.handler };
@@ -261,7 +262,8 @@ export async function invokeLocally(options: InvokeLocallyOptions): Promise<Invo
       return { ...base, ok: false, timedOut: false, error: { type: e.errorType, message: e.errorMessage } };
     }
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    return { ...base, ok: false, timedOut: false, error: { type: 'Runtime.ExitError', message: `the ${interpreter.language} process ${how} before the handler returned` } };
+    const message = `the ${interpreter.language} process ${how} before the handler returned`;
+    return { ...base, ok: false, timedOut: false, error: { type: 'Runtime.ExitError', message } };
   } finally {
     removeWork();
     unhook();
@@ -280,7 +282,13 @@ export async function materializeFunctionOpt(
 function fromAssembly(options: InvokeLocallyOptions): LocalFunction {
   if (options.function === undefined) throw new UsageError('invoke: give the function (construct path or a unique suffix) with the assembly');
   const flags: Record<string, string> = {
-    platform: '--platform', runtime: '--runtime', handler: '--handler', code: '--code', layers: '--layer', functionName: '--function-name', memoryMb: '--memory',
+    platform: '--platform',
+    runtime: '--runtime',
+    handler: '--handler',
+    code: '--code',
+    layers: '--layer',
+    functionName: '--function-name',
+    memoryMb: '--memory',
   };
   const plain = (['platform', 'runtime', 'handler', 'code', 'layers', 'functionName', 'memoryMb'] as const).filter((k) => options[k] !== undefined);
   if (plain.length > 0) {
@@ -296,11 +304,14 @@ function fromAssembly(options: InvokeLocallyOptions): LocalFunction {
 function fromPlainInputs(options: InvokeLocallyOptions): LocalFunction {
   const missing = (['platform', 'runtime', 'handler', 'code'] as const).filter((k) => options[k] === undefined);
   if (missing.length > 0) {
-    throw new UsageError(`invoke: without an assembly, give ${missing.map((k) => `--${k}`).join(', ')} (and --layer <zip> per layer, in deployed order)`);
+    throw new UsageError(`invoke: without an assembly, give ${missing.map((k) => `--${k}`).join(', ')} `
+      + '(and --layer <zip> per layer, in deployed order)');
   }
   const platform = options.platform!;
   if (!PLATFORM_IDS.includes(platform)) throw new UsageError(`invoke: unknown platform '${platform}'; use ${PLATFORM_IDS.join(' or ')}`);
-  if (!fs.existsSync(options.code!)) throw new UsageError(`--code ${options.code}: no such file or directory; pass the function's code directory or ZIP`);
+  if (!fs.existsSync(options.code!)) {
+    throw new UsageError(`--code ${options.code}: no such file or directory; pass the function's code directory or ZIP`);
+  }
   for (const zip of options.layers ?? []) {
     if (!fs.existsSync(zip)) throw new UsageError(`--layer ${zip}: no such file; pass each layer's ZIP in deployed order`);
   }
@@ -340,9 +351,11 @@ function languageOf(fn: LocalFunction, info: RuntimeInfo, options: InvokeLocally
     const dir = fn.code.kind === 'path' && fs.statSync(fn.code.path).isDirectory() ? fn.code.path : undefined;
     if (dir && fs.existsSync(path.join(dir, `${module}.py`))) return 'python';
     if (dir && ['.js', '.mjs', '.cjs'].some((ext) => fs.existsSync(path.join(dir, `${module}${ext}`)))) return 'node';
-    throw new UsageError(`function ${fn.path}: runtime ${fn.runtime} is a custom runtime and neither its start command nor its code says the language; pass --language python|node`);
+    throw new UsageError(`function ${fn.path}: runtime ${fn.runtime} is a custom runtime and neither its start command nor its code `
+      + 'says the language; pass --language python|node');
   }
-  throw new UsageError(`function ${fn.path}: runtime ${fn.runtime} is not supported by layersmith invoke yet; it runs Python and Node.js handlers (and FC custom runtimes running one)`);
+  throw new UsageError(`function ${fn.path}: runtime ${fn.runtime} is not supported by layersmith invoke yet; `
+    + 'it runs Python and Node.js handlers (and FC custom runtimes running one)');
 }
 
 async function placeCode(fn: LocalFunction, language: 'python' | 'node', taskDir: string): Promise<void> {
@@ -385,9 +398,13 @@ function chooseMode(options: InvokeLocallyOptions, interpreter: Interpreter, opt
   if (real === '/opt' || real.startsWith('/opt/')) {
     return { mode: 'env', reason: `the interpreter ${real} lives under /opt, which the bind mount would hide` };
   }
-  const probe = spawnSync('unshare', ['-m', '--propagation', 'private', '--', 'mount', '--bind', optDir, '/opt'], { encoding: 'utf8', timeout: 15_000 });
+  const probe = spawnSync('unshare', ['-m', '--propagation', 'private', '--', 'mount', '--bind', optDir, '/opt'],
+    { encoding: 'utf8', timeout: 15_000 });
   if (probe.error) return { mode: 'env', reason: `unshare is not available (${probe.error.message})` };
-  if (probe.status !== 0) return { mode: 'env', reason: `a private mount namespace is not allowed here (${probe.stderr.trim().split('\n')[0] || `exit ${probe.status}`})` };
+  if (probe.status !== 0) {
+    const why = probe.stderr.trim().split('\n')[0] || `exit ${probe.status}`;
+    return { mode: 'env', reason: `a private mount namespace is not allowed here (${why})` };
+  }
   return { mode: 'namespace' };
 }
 

@@ -53,7 +53,8 @@ export function resolveFunction(assemblyDir: string, name: string): LocalFunctio
 
   const found = findFunctionResource(assembly.dir, assembly.templates, record);
   if (!found) {
-    throw new UsageError(`function ${record.path}: its ${record.platform === 'aws' ? 'AWS::Lambda::Function' : 'ALIYUN::FC3::Function'} resource is not in any template under ${assemblyDir}; synthesize the app again`);
+    const type = record.platform === 'aws' ? 'AWS::Lambda::Function' : 'ALIYUN::FC3::Function';
+    throw new UsageError(`function ${record.path}: its ${type} resource is not in any template under ${assemblyDir}; synthesize the app again`);
   }
   const { template, resource, logicalId } = found;
   const props = resource.Properties ?? {};
@@ -70,7 +71,8 @@ export function resolveFunction(assemblyDir: string, name: string): LocalFunctio
     }
     const layerResource = template.resources[referencedId(value) ?? ''];
     if (!layerResource || !LAYER_TYPES.has(layerResource.Type ?? '')) {
-      throw new UsageError(`function ${record.path}: layer ${i + 1} (${JSON.stringify(value)}) does not point at a layer version in ${template.file}; synthesize the app again`);
+      throw new UsageError(`function ${record.path}: layer ${i + 1} (${JSON.stringify(value)}) does not point at a layer version `
+        + `in ${template.file}; synthesize the app again`);
     }
     const content = (aws ? layerResource.Properties?.Content : layerResource.Properties?.Code) as Record<string, unknown> | undefined;
     const key = aws ? content?.S3Key : content?.OssObjectName;
@@ -126,7 +128,8 @@ function pickFunction(dirArg: string, name: string, functions: readonly LocatedR
   const matches = functions.filter((f) => f.record.path.endsWith(`/${wanted}`));
   if (matches.length === 1) return matches[0];
   if (matches.length > 1) {
-    throw new UsageError(`function '${name}' matches ${matches.length} functions in ${dirArg}: ${matches.map((f) => f.record.path).sort().join(', ')}; give more of the construct path`);
+    const paths = matches.map((f) => f.record.path).sort().join(', ');
+    throw new UsageError(`function '${name}' matches ${matches.length} functions in ${dirArg}: ${paths}; give more of the construct path`);
   }
   throw new UsageError(`function '${name}': no function with that construct path (or path suffix) in ${dirArg}; functions: ${all.join(', ')}`);
 }

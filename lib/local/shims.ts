@@ -76,7 +76,8 @@ else:
             self.region = cfg['region']
             self.account_id = cfg['accountId']
             self.credentials = types.SimpleNamespace(access_key_id=None, access_key_secret=None, security_token=None)
-            self.function = types.SimpleNamespace(name=cfg['functionName'], handler=cfg['handler'], memory=cfg['memoryMb'], timeout=cfg['timeoutMs'] // 1000)
+            self.function = types.SimpleNamespace(
+                name=cfg['functionName'], handler=cfg['handler'], memory=cfg['memoryMb'], timeout=cfg['timeoutMs'] // 1000)
         def get_remaining_time_in_millis(self):
             return remaining()
     context = FCContext()

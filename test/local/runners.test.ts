@@ -1,5 +1,5 @@
 import { dirWith } from './apps';
-import { InvokeLocallyOptions, invokeLocally } from '../../lib/local';
+import { InvokeLocallyOptions, UsageError, invokeLocally } from '../../lib/local';
 import { cleanupTempDirs, makeTempDir } from '../helpers';
 
 afterAll(cleanupTempDirs);
@@ -75,5 +75,17 @@ describe('the Node.js runner', () => {
   test('GIVEN a handler file that is missing WHEN invoked THEN the error says where it looked', async () => {
     const r = await run('nodejs20.x', 'other.js', 'exports.x = 1;\n', { handler: 'index.handler' });
     expect(r.error?.message).toMatch(/^Cannot find module 'index' \(looked for \.js, \.mjs, \.cjs in .*\/task\)$/);
+  });
+});
+
+describe('invokeLocally bad input (library form)', () => {
+  test.each([
+    [{ assembly: '/tmp' }, /^invoke: give the function \(construct path or a unique suffix\) with the assembly$/],
+    [{ platform: 'gcp', runtime: 'python3.11', handler: 'index.handler', code: '/tmp' }, /^invoke: unknown platform 'gcp'; use aws or alicloud$/],
+    [{ platform: 'alicloud', runtime: 'custom.debian10', handler: 'main.run', code: '/tmp' }, /is a custom runtime and neither its start command nor its code says the language; pass --language python\|node$/],
+  ])('GIVEN %j WHEN invoked THEN a UsageError that says what to give', async (options, message) => {
+    const run = invokeLocally({ ...(options as InvokeLocallyOptions), tempDir: makeTempDir() });
+    await expect(run).rejects.toThrow(UsageError);
+    await expect(run).rejects.toThrow(message);
   });
 });
