@@ -84,8 +84,8 @@ describe('invokeLocally bad input (library form)', () => {
     [{ platform: 'gcp', runtime: 'python3.11', handler: 'index.handler', code: '/tmp' }, /^invoke: unknown platform 'gcp'; use aws or alicloud$/],
     [{ platform: 'alicloud', runtime: 'custom.debian10', handler: 'main.run', code: '/tmp' }, /is a custom runtime and neither its start command nor its code says the language; pass --language python\|node$/],
   ])('GIVEN %j WHEN invoked THEN a UsageError that says what to give', async (options, message) => {
-    const run = invokeLocally({ ...(options as InvokeLocallyOptions), tempDir: makeTempDir() });
-    await expect(run).rejects.toThrow(UsageError);
-    await expect(run).rejects.toThrow(message);
+    const attempt = invokeLocally({ ...(options as InvokeLocallyOptions), tempDir: makeTempDir() });
+    await expect(attempt).rejects.toThrow(UsageError);
+    await expect(attempt).rejects.toThrow(message);
   });
 });
