@@ -82,7 +82,7 @@ describe('invokeLocally bad input (library form)', () => {
   test.each([
     [{ assembly: '/tmp' }, /^invoke: give the function \(construct path or a unique suffix\) with the assembly$/],
     [{ platform: 'gcp', runtime: 'python3.11', handler: 'index.handler', code: '/tmp' }, /^invoke: unknown platform 'gcp'; use aws or alicloud$/],
-    [{ platform: 'alicloud', runtime: 'custom.debian10', handler: 'main.run', code: dirWith({ 'README': 'no handler file here' }) }, /is a custom runtime and neither its start command nor its code says the language; pass --language python\|node$/],
+    [{ platform: 'alicloud', runtime: 'custom.debian10', handler: 'main.run', code: dirWith({ README: 'no handler file here' }) }, /is a custom runtime and neither its start command nor its code says the language; pass --language python\|node$/],
   ])('GIVEN %j WHEN invoked THEN a UsageError that says what to give', async (options, message) => {
     const attempt = invokeLocally({ ...(options as InvokeLocallyOptions), tempDir: makeTempDir() });
     await expect(attempt).rejects.toThrow(UsageError);
