@@ -106,7 +106,7 @@ project.eslint?.addRules({
 
 // lib/core and lib/engine stay free of every IaC SDK; only front-ends import them.
 project.eslint?.addOverride({
-  files: ['lib/core/**/*.ts', 'lib/engine/**/*.ts'],
+  files: ['lib/core/**/*.ts', 'lib/engine/**/*.ts', 'lib/local/**/*.ts'],
   rules: {
     'no-restricted-imports': ['error', {
       patterns: [

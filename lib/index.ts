@@ -2,3 +2,4 @@
 // 'layersmith/aws-cdk', 'layersmith/ros-cdk' and 'layersmith/pulumi'.
 export * from './core';
 export * from './engine';
+export * from './local';

@@ -36,3 +36,20 @@ for dir in "$out" examples/ros-cdk-app/cdk.out; do
   echo "== Review of ${dir#$root/}"
   node bin/layersmith report "$dir" --format md
 done
+
+# layersmith opt / invoke: PriceOrder run locally with its real layer stack, no Docker. The
+# function is python3.12, so this needs a local Python 3.12 (python3.12 on PATH or a pyenv
+# install); without one, invoke exits 2 with one line naming what it found and the step is skipped.
+echo
+echo "== examples/aws-cdk-app PriceOrder: its /opt, then the handler run locally with its layers"
+opt_dir="$(mktemp -d "${TMPDIR:-/tmp}/layersmith-demo-opt-XXXXXX")"
+node bin/layersmith opt "$out" PriceOrder --out "$opt_dir/opt"
+rm -rf "$opt_dir"
+invoke_status=0
+echo '{"lines": [{"sku": "A-1", "qty": 2, "price": "3.50"}, {"sku": "B-2", "qty": 1, "price": "4.25"}]}' \
+  | node bin/layersmith invoke "$out" PriceOrder --event - || invoke_status=$?
+if [ "$invoke_status" -eq 2 ]; then
+  echo "demo: skipped the local run of PriceOrder (no matching interpreter, see above)"
+elif [ "$invoke_status" -ne 0 ]; then
+  exit "$invoke_status"
+fi

@@ -10,6 +10,8 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** Value options only: may be given several times (and comma-separated). @default false */
   readonly repeatable?: boolean;
+  /** Repeatable options only: take each value whole instead of splitting it at commas (KEY=a,b). @default false */
+  readonly keepCommas?: boolean;
   /** Placeholder shown in usage, e.g. '<id>'. @default '<value>' */
   readonly placeholder?: string;
 }
@@ -66,7 +68,7 @@ export function parseArgs(command: string, argv: readonly string[], specs: reado
       }
       i++;
     }
-    const parts = spec.repeatable ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : [value];
+    const parts = spec.repeatable && !spec.keepCommas ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : [value];
     if (parts.length === 0 || parts.some((p) => p === '')) {
       throw new UsageError(`layersmith ${command}: option '--${name}' needs a non-empty value ${spec.placeholder ?? '<value>'}`);
     }

@@ -3,6 +3,8 @@ import * as path from 'path';
 import { OptionSpec, parseArgs, valueOf } from './args';
 import { EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_OK, UsageError, oneLine } from './errors';
 import { inspectLayerZip, renderInspectJson, renderInspectText } from './inspect';
+import { runInvoke } from './invoke';
+import { runOpt } from './opt';
 import { renderReportJson, renderReportMarkdown } from './render-report';
 import { ReviewReport, reportOnAssembly } from './report';
 import type { ArchitectureId, PlatformId } from '../core/model';
@@ -25,10 +27,21 @@ export interface CliIo {
 const USAGE = `Usage:
   layersmith inspect <layer.zip> [--platform aws|alicloud] [--runtime <id>[,<id>...]] [--arch x86_64|arm64] [--json] [--quiet]
   layersmith report <cloud assembly dir> [--format md|json] [--out <file>] [--fail-on error|warning|public|never] [--quiet]
+  layersmith opt <cloud assembly dir> <function> --out <dir> [--json]
+  layersmith opt --platform aws|alicloud --layer <zip> [--layer <zip>...] --out <dir> [--json]
+  layersmith invoke <cloud assembly dir> <function> [--event <file>|-] [--env KEY=VALUE...] [--timeout <s>]
+                    [--python <python>] [--node <node>] [--language python|node] [--no-namespace]
+  layersmith invoke --platform aws|alicloud --runtime <id> --handler <module.function> --code <dir|zip>
+                    [--layer <zip>...] [--function-name <name>] [--memory <MB>] [same options as above]
 
 inspect  prints what a layer ZIP holds and whether each runtime finds it; exit 1 when a finding is an error.
 report   reviews a synthesized AWS CDK (cdk.out) or ROS CDK app: layers, grants, each function's stack.
-Exit codes: 0 ok, 1 findings (inspect errors, report --fail-on), 2 bad input.
+opt      writes what /opt will hold for a function (AWS: the last layer wins a shared path; FC: the first)
+         and prints which layer each shadowed path came from. <function>: construct path or a unique suffix.
+invoke   runs the function's handler locally with that /opt, its search paths and its environment, without
+         Docker: the return value as JSON on stdout, the handler's logs on stderr. The layers are bind-mounted
+         on /opt in a private mount namespace where the machine allows it; LAYERSMITH_OPT always names them.
+Exit codes: 0 ok, 1 findings (inspect errors, report --fail-on) or the handler raised/timed out (invoke), 2 bad input.
 `;
 
 const INSPECT_OPTIONS: readonly OptionSpec[] = [
@@ -58,6 +71,10 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
         return await runInspect(rest, io);
       case 'report':
         return runReport(rest, io);
+      case 'opt':
+        return await runOpt(rest, io);
+      case 'invoke':
+        return await runInvoke(rest, io);
       case undefined:
       case 'help':
       case '--help':
@@ -68,7 +85,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
         io.stdout.write(`${packageVersion()}\n`);
         return EXIT_OK;
       default:
-        throw new UsageError(`unknown command '${command}'; use 'layersmith inspect <zip>' or 'layersmith report <dir>' (layersmith --help)`);
+        throw new UsageError(`unknown command '${command}'; use 'layersmith inspect <zip>', 'report <dir>', 'opt <dir> <function>' or 'invoke <dir> <function>' (layersmith --help)`);
     }
   } catch (e) {
     if (e instanceof UsageError) {

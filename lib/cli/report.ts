@@ -330,7 +330,8 @@ function reviewFunction(
 
 const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'ALIYUN::FC3::Function']);
 
-function resourcePath(resource: TemplateResource | undefined): string | undefined {
+/** The construct path a template resource carries in its metadata (AWS CDK or ROS CDK), if any. */
+export function resourcePath(resource: TemplateResource | undefined): string | undefined {
   for (const key of PATH_METADATA_KEYS) {
     const v = resource?.Metadata?.[key];
     if (typeof v === 'string') return v;
@@ -351,7 +352,8 @@ function resolveLayerRef(template: AssemblyTemplate, value: unknown): string {
   return JSON.stringify(value);
 }
 
-function isUnder(resourcePathText: string, constructPath: string): boolean {
+/** True when a resource path is the construct path or lies under it. */
+export function isUnder(resourcePathText: string, constructPath: string): boolean {
   return resourcePathText === constructPath || resourcePathText.startsWith(`${constructPath}/`)
     || resourcePathText.startsWith(`/${constructPath}/`);
 }

@@ -14,3 +14,4 @@ export * from './stack';
 export * from './rules';
 export * from './resource-types';
 export * from './retention';
+export * from './search-paths';

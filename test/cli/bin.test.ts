@@ -26,7 +26,7 @@ function freshClone(): string {
   fs.copyFileSync(path.join(REPO, 'bin', 'layersmith'), path.join(root, 'bin', 'layersmith'));
   fs.copyFileSync(path.join(REPO, 'package.json'), path.join(root, 'package.json'));
   fs.copyFileSync(path.join(REPO, 'tsconfig.json'), path.join(root, 'tsconfig.json'));
-  for (const dir of ['cli', 'core', 'engine']) copySources(path.join(REPO, 'lib', dir), path.join(root, 'lib', dir));
+  for (const dir of ['cli', 'core', 'engine', 'local']) copySources(path.join(REPO, 'lib', dir), path.join(root, 'lib', dir));
   fs.symlinkSync(path.join(REPO, 'node_modules'), path.join(root, 'node_modules'), 'dir');
   return root;
 }
