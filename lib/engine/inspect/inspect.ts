@@ -1,14 +1,14 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Crc64 } from '../../core/checksums';
-import { compareGlibc } from '../../core/runtime-os';
 import type { LayerManifest, ManifestEntry, NativeBinary, PackageRecord, WheelTagRecord } from '../../core/model';
 import { compareEntryNames, sortByEntryName } from '../entry-name';
 import { ZipInspectionError } from './errors';
 import { detectNative, elfGlibcRequirement, isNativeCandidate, NATIVE_HEAD_BYTES } from './natives';
 import * as pkgs from './packages';
 import { CentralEntry, symlinkEscapes, ZipReader } from './zip-reader';
+import { Crc64 } from '../../core/checksums';
+import { compareGlibc } from '../../core/runtime-os';
 
 /** Options of `inspectZip` and `extractZip`. */
 export interface InspectOptions {
