@@ -15,7 +15,7 @@ import { SHADOWED_FILE } from './ls-shadowed-file';
 import { UNKNOWN_LAYER } from './ls-unknown-layer';
 import { UNZIPPED_BUDGET } from './ls-unzipped-budget';
 
-export { glibcFindings } from './ls-glibc';
+export { glibcFindings, runtimeWithGlibc } from './ls-glibc';
 export { unpinnedFindings } from './ls-unpinned';
 export { layoutFindings, layoutOf, type LayoutResult } from './ls-layout';
 export { nativeFindings } from './ls-native-binary';

@@ -10,7 +10,7 @@ const ID = 'LS-GLIBC';
  * The newest-listed, still accepted runtime of the same family whose OS has at least `glibc`:
  * the runtime to suggest in the fix (undefined when none has it).
  */
-function runtimeWithGlibc(runtime: RuntimeInfo, glibc: string): RuntimeInfo | undefined {
+export function runtimeWithGlibc(runtime: RuntimeInfo, glibc: string): RuntimeInfo | undefined {
   const ids = runtime.platform === 'aws' ? AWS_RUNTIME_IDS : FC_RUNTIME_IDS;
   return ids
     .map((id) => resolveRuntime(runtime.platform, id))
