@@ -1,15 +1,15 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import type { WheelTarget } from './tags';
 import type { ArchitectureId } from '../../core/model';
 import { runtimeWithGlibc } from '../../core/rules/ls-glibc';
 import { compareGlibc, glibcOfPlatformTag, manylinuxTags, wheelCpu } from '../../core/runtime-os';
 import { resolveRuntime } from '../../core/runtimes';
-import type { WheelTarget } from './tags';
 
 /**
  * When pip finds no wheel for the target, ask pip what the index does offer for that package
- * under a wider tag set (any glibc, other CPython versions, the other CPU, source only), and say
+ * under a wider tag set (any glibc, other CPython versions, the other CPU), and say
  * which one of those keeps it out, in the words of the target: the runtime, its OS and glibc.
  */
 
@@ -65,7 +65,7 @@ const WIDEST_GLIBC = '2.40';
 let probeCounter = 0;
 
 /** pip's choice for `requirement` under the given tags (a dry run: nothing is downloaded to the layer). */
-async function probe(requirement: string, opts: ProbeOptions, tags: { python?: string; platforms?: readonly string[]; sourceOnly?: boolean }): Promise<Found | undefined> {
+async function probe(requirement: string, opts: ProbeOptions, tags: { python: string; platforms: readonly string[] }): Promise<Found | undefined> {
   fs.mkdirSync(opts.work, { recursive: true });
   const n = probeCounter++;
   const report = path.join(opts.work, `probe-${process.pid}-${n}.json`);
@@ -74,12 +74,9 @@ async function probe(requirement: string, opts: ProbeOptions, tags: { python?: s
     '--target', path.join(opts.work, `probe-${process.pid}-${n}`), '--report', report,
     ...opts.indexArgs,
   ];
-  if (tags.sourceOnly) {
-    args.push('--no-binary=:all:');
-  } else {
-    args.push('--only-binary=:all:', '--implementation', 'cp', '--python-version', tags.python ?? '3');
-    for (const p of tags.platforms ?? []) args.push('--platform', p);
-  }
+  // Wheels only: preparing a source distribution would run the package's build code.
+  args.push('--only-binary=:all:', '--implementation', 'cp', '--python-version', tags.python);
+  for (const p of tags.platforms) args.push('--platform', p);
   args.push(requirement);
   const ok = await new Promise<boolean>((resolve) => {
     execFile(opts.python, args, { env: opts.env ?? process.env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err) => resolve(!err));
@@ -118,7 +115,7 @@ export function describeTarget(target: WheelTarget): string {
 
 /**
  * Explains why no wheel of `req.requirement` fits `target`, by asking pip what it would pick
- * under wider tags, in this order: any glibc, another CPython, the other CPU, source only.
+ * under wider tags, in this order: any glibc, another CPython, the other CPU.
  */
 export async function explainNoWheel(req: UnsatisfiedRequirement, target: WheelTarget, opts: ProbeOptions): Promise<NoWheelExplanation> {
   const spec = req.requirement;
@@ -173,19 +170,12 @@ export async function explainNoWheel(req: UnsatisfiedRequirement, target: WheelT
     };
   }
 
-  const sdist = await probe(spec, opts, { sourceOnly: true });
-  if (sdist) {
-    return {
-      requirement: spec,
-      message: `${sdist.name} ${sdist.version} is offered only as a source distribution (${sdist.file}) with no wheel for Linux; layersmith installs wheels only (pip --only-binary=:all:), since a build on this machine would compile for this machine rather than for the function, and ${where}`,
-      fix: 'build a manylinux wheel for the target (e.g. with cibuildwheel) and give its directory through findLinks, or pin a release that publishes wheels.',
-    };
-  }
-
   return {
     requirement: spec,
-    message: `the package index pip is configured with has no release of ${baseName} matching '${spec}' for any Python or platform`,
-    fix: `check the name and version (pip index versions ${baseName}), and the index pip uses (pip config list, or indexUrl / findLinks).`,
+    message: `the package index pip is configured with has no wheel of ${baseName} matching '${spec}' for Linux on any CPython 3 (it may have none, `
+      + 'or only a source distribution, which layersmith does not build: a build here would compile for this machine, not for the function, and run the package\'s own build code)',
+    fix: `check the name and version (pip index versions ${baseName}) and the index pip uses (pip config list, or indexUrl / findLinks); `
+      + 'for a package published only as source, build a manylinux wheel for the target (e.g. with cibuildwheel) and give its directory through findLinks.',
   };
 }
 

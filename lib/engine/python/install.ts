@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { LayersmithBuildError } from '../../core/errors';
-import { BuildCommandError, runCommand } from '../builders/exec';
 import { explainNoWheel, unsatisfiedRequirements } from './explain';
 import { hashedRequirements, type LockedPackage, type ProjectFile } from './lockfiles';
 import { requirementsFileLines, unpinnedRequirements } from './requirements';
 import { pipTargetArgs, type WheelTarget } from './tags';
+import { LayersmithBuildError } from '../../core/errors';
+import { BuildCommandError, runCommand } from '../builders/exec';
 
 /** One pip installation into a layer directory. */
 export interface PipInstallRequest {

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parse as parseToml } from 'smol-toml';
-import { LayersmithBuildError } from '../../core/errors';
 import { evaluateMarker, normalizeName, type MarkerEnvironment } from './markers';
+import { LayersmithBuildError } from '../../core/errors';
 
 /**
  * Python lockfiles read into exact pins with their hashes: uv.lock, poetry.lock and Pipfile.lock.
@@ -109,12 +109,12 @@ type Marker = (m: string | undefined, env?: MarkerEnvironment) => boolean;
 
 interface UvDep { name: string; version?: string; marker?: string; extra?: string[] }
 interface UvPackage {
-  name: string;
-  version?: string;
-  source?: Record<string, unknown>;
-  sdist?: { hash?: string };
-  wheels?: { hash?: string }[];
-  dependencies?: UvDep[];
+  'name': string;
+  'version'?: string;
+  'source'?: Record<string, unknown>;
+  'sdist'?: { hash?: string };
+  'wheels'?: { hash?: string }[];
+  'dependencies'?: UvDep[];
   'optional-dependencies'?: Record<string, UvDep[]>;
   'dev-dependencies'?: Record<string, UvDep[]>;
   'resolution-markers'?: string[];
@@ -211,9 +211,9 @@ function fromPoetry(lock: PoetryLock, selection: LockSelection, marker: Marker, 
     if (inGroups.length === 0) continue;
     if (p.optional && !extraPackages.has(name)) continue;
     const markers = p.markers;
-    const applies = typeof markers === 'object' && markers !== null
-      ? inGroups.some((g) => !Object.keys(markers).some((k) => normalizeName(k) === g) || marker(Object.entries(markers).find(([k]) => normalizeName(k) === g)?.[1]))
-      : marker(markers);
+    // Poetry 2 may give markers per group: the package applies when one selected group's does.
+    const groupMarker = (g: string): string | undefined => Object.entries(markers as Record<string, string>).find(([k]) => normalizeName(k) === g)?.[1];
+    const applies = typeof markers === 'object' && markers !== null ? inGroups.some((g) => marker(groupMarker(g))) : marker(markers);
     if (!applies) continue;
     if (p.source?.type && p.source.type !== 'legacy') throw unsupported(file, p.name, `a ${p.source.type} source (${p.source.url ?? ''})`);
     const hashes = (p.files ?? []).map((f) => f.hash).filter((h): h is string => !!h);
@@ -242,12 +242,10 @@ function fromPipfile(lock: PipfileLock, selection: LockSelection, marker: Marker
   if (typeof lock !== 'object' || lock === null || typeof lock.default !== 'object') throw invalid(file, 'it has no "default" section');
   const categories = ['default', ...(selection.groups ?? [])];
   const found = new Map<string, LockedPackage>();
+  const missing = categories.find((cat) => !lock[cat] || typeof lock[cat] !== 'object');
+  if (missing) throw invalid(file, `it has no "${missing}" category (it has ${Object.keys(lock).filter((k) => k !== '_meta').join(', ')})`);
   for (const cat of categories) {
-    const section = lock[cat];
-    if (!section || typeof section !== 'object') {
-      throw invalid(file, `it has no "${cat}" category (it has ${Object.keys(lock).filter((k) => k !== '_meta').join(', ')})`);
-    }
-    for (const [rawName, e] of Object.entries(section)) {
+    for (const [rawName, e] of Object.entries(lock[cat])) {
       const name = normalizeName(rawName);
       if (!marker(e.markers)) continue;
       if (e.git || e.path || e.file) throw unsupported(file, rawName, e.git ? `git (${e.git})` : `a local path (${e.path ?? e.file})`);

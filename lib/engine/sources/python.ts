@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LayersmithBuildError, LayersmithValidationError } from '../../core/errors';
 import type { CommonSourceSpec } from '../api';
+import { commonSpec, existingDir, existingFile, existingPath, isUrl, type LayerSourceOptions, type SourceKind } from './kind';
 import { BuildContext, BuildOutput, portableShebangs, pythonVersionFromTarget, removeNamed, toolEnv } from '../builders/context';
 import { fileDigest, pathDigest, type Json } from '../digest';
 import { pipInstall, type PipInstallRequest } from '../python/install';
 import { findProjectFile, PROJECT_FILES, readLockfile } from '../python/lockfiles';
 import { targetEnvironment } from '../python/markers';
 import { wheelTarget } from '../python/tags';
-import { commonSpec, existingDir, existingFile, existingPath, isUrl, type LayerSourceOptions, type SourceKind } from './kind';
 
 export interface PythonSourceSpec extends CommonSourceSpec {
   readonly kind: 'python';
@@ -233,8 +233,9 @@ export function pythonInstallRequest(spec: PythonSourceSpec, ctx: BuildContext, 
   if (spec.projectDir && !project) {
     throw new LayersmithBuildError('NO_PROJECT_FILE', `${WHERE}: projectDir '${spec.projectDir}' holds none of ${PROJECT_FILES.join(', ')}. Fix: lock the project or add a requirements.txt.`, { path: spec.projectDir });
   }
+  const env = targetEnvironment(pythonVersion, ctx.target.architecture, spec.extras);
   const lock = project && project.kind !== 'requirements'
-    ? { file: project, packages: readLockfile(project, targetEnvironment(pythonVersion, ctx.target.architecture, spec.extras), { groups: spec.groups, extras: spec.extras }) }
+    ? { file: project, packages: readLockfile(project, env, { groups: spec.groups, extras: spec.extras }) }
     : undefined;
   return {
     python: spec.python ?? 'python3',

@@ -1,11 +1,11 @@
 import * as path from 'path';
+import { downloadWheel, extractFromWheel } from './fixtures';
 import { analyzeLayer, type Finding, type LayerManifest } from '../../../lib/core';
 import { LayersmithBuildError } from '../../../lib/core/errors';
 import type { BuildTarget } from '../../../lib/engine/api';
 import { buildLayer } from '../../../lib/engine/engine';
 import { LayerSource } from '../../../lib/engine/source';
 import { cleanupTempDirs, makeTempDir, testWithTools } from '../../helpers';
-import { downloadWheel, extractFromWheel } from './fixtures';
 
 // Real wheels from pip's configured index (CPython 3.11 x86_64 builds of numpy, pyarrow, cryptography...).
 process.env.PIP_RETRIES = '0';
