@@ -212,7 +212,8 @@ function fromPoetry(lock: PoetryLock, selection: LockSelection, marker: Marker, 
     if (p.optional && !extraPackages.has(name)) continue;
     const markers = p.markers;
     // Poetry 2 may give markers per group: the package applies when one selected group's does.
-    const groupMarker = (g: string): string | undefined => Object.entries(markers as Record<string, string>).find(([k]) => normalizeName(k) === g)?.[1];
+    const groupMarker = (g: string): string | undefined =>
+      Object.entries(markers as Record<string, string>).find(([k]) => normalizeName(k) === g)?.[1];
     const applies = typeof markers === 'object' && markers !== null ? inGroups.some((g) => marker(groupMarker(g))) : marker(markers);
     if (!applies) continue;
     if (p.source?.type && p.source.type !== 'legacy') throw unsupported(file, p.name, `a ${p.source.type} source (${p.source.url ?? ''})`);

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { AWS_PY312_X86, makeContext } from './ctx';
-import type { PythonSourceSpec } from '../../../lib/engine/api';
 import { LayersmithBuildError } from '../../../lib/core/errors';
+import type { PythonSourceSpec } from '../../../lib/engine/api';
 import { LayerSource } from '../../../lib/engine/source';
 import { buildPython } from '../../../lib/engine/sources/python';
 import { MissingToolError } from '../../../lib/engine/tools';
