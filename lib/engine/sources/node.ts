@@ -3,12 +3,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LayersmithBuildError, LayersmithValidationError } from '../../core/errors';
 import type { CommonSourceSpec } from '../api';
+import { commonSpec, existingDir, existingFile, type LayerSourceOptions, type SourceKind } from './kind';
 import { BuildContext, BuildOutput, nodeMajorFromTarget, toolEnv } from '../builders/context';
 import { runCommand } from '../builders/exec';
+import { fileDigest } from '../digest';
 import { findNodeLock, installArgs, MANAGER_CONFIG_FILES, MANAGER_STATE_FILES, NODE_LOCKFILES, yarnrcForTarget, type NodeLock, type NodePackageManager } from '../node/managers';
 import { pruneForTarget, removeDanglingBinLinks } from '../node/platform';
-import { fileDigest } from '../digest';
-import { commonSpec, existingDir, existingFile, type LayerSourceOptions, type SourceKind } from './kind';
 
 export interface NodeSourceSpec extends CommonSourceSpec {
   readonly kind: 'node';
@@ -151,7 +151,9 @@ export async function buildNode(spec: NodeSourceSpec, ctx: BuildContext): Promis
   await ctx.step(stepName, () => runCommand(installArgs(lock.manager, cpu, spec.npmArgs ?? []), {
     cwd: nodeDir,
     env: toolEnv({
-      npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false',
+      npm_config_update_notifier: 'false',
+      npm_config_fund: 'false',
+      npm_config_audit: 'false',
       // Yarn berry: never rewrite the lockfile; the layer installs what it says.
       ...(lock.manager === 'yarn-berry' ? { YARN_ENABLE_IMMUTABLE_INSTALLS: 'true', YARN_ENABLE_PROGRESS_BARS: 'false' } : {}),
     }),
