@@ -1,3 +1,4 @@
+import { LayersmithBuildError } from '../../core/errors';
 import type { ArchitectureId } from '../../core/model';
 
 /**
@@ -113,7 +114,7 @@ function tokenize(marker: string): Token[] {
 }
 
 /**
- * Whether a PEP 508 marker holds in `env`. Throws (naming the marker) for one it cannot parse,
+ * Whether a PEP 508 marker holds in `env`. Throws BAD_MARKER (naming the marker) for one it cannot parse,
  * rather than guessing whether a package is needed.
  */
 export function evaluateMarker(marker: string, env: MarkerEnvironment): boolean {
@@ -121,11 +122,11 @@ export function evaluateMarker(marker: string, env: MarkerEnvironment): boolean 
   try {
     tokens = tokenize(marker);
   } catch (e) {
-    throw new Error(`cannot read the environment marker '${marker}': ${(e as Error).message}`);
+    throw new LayersmithBuildError('BAD_MARKER', `cannot read the environment marker '${marker}': ${(e as Error).message}`);
   }
   let pos = 0;
   const fail = (what: string): never => {
-    throw new Error(`cannot read the environment marker '${marker}': ${what}`);
+    throw new LayersmithBuildError('BAD_MARKER', `cannot read the environment marker '${marker}': ${what}`);
   };
   const orExpr = (): boolean => {
     let v = andExpr();
