@@ -120,6 +120,16 @@ describe('errors and keys', () => {
       + 'Fix: put Yarn 1 (npm i -g yarn@1) on PATH, or set yarnPath in .yarnrc.yml.');
   });
 
+  test('a Yarn 2+ lockfile with Yarn 1 on PATH is an error too', async () => {
+    const dir = makeTempDir();
+    writeTree(dir, { 'package.json': JSON.stringify({ name: 'x', version: '1.0.0' }), 'yarn.lock': '__metadata:\n  version: 10\n  cacheKey: 10c0\n' });
+    withTool('yarn1');
+    const err = await buildLayer(LayerSource.node({ packageDir: dir }), target('arm64'), { cacheDir, progress: false }).then(() => undefined, (e: unknown) => e);
+    expect((err as LayersmithBuildError).code).toBe('YARN_VERSION_MISMATCH');
+    expect((err as Error).message).toBe(`LayerSource.node: ${path.join(dir, 'yarn.lock')} was written by Yarn 2 or later, but the yarn on PATH is 1.22.22. `
+      + 'Fix: put Yarn 4 (corepack enable, or npm i -g @yarnpkg/cli-dist) on PATH, or set yarnPath in .yarnrc.yml.');
+  });
+
   test('a pnpm lockfile out of date with package.json fails with pnpm\'s own complaint', async () => {
     const dir = makeTempDir();
     writeTree(dir, { 'package.json': JSON.stringify({ name: 'x', version: '1.0.0', dependencies: { 'is-number': '7.0.0' } }) });

@@ -203,6 +203,42 @@ describe('reading lockfiles (no pip)', () => {
     expect(git.message).toContain('locks gitpkg from git (https://example.invalid/x.git)');
   });
 
+  test('more lockfiles that cannot be installed: each error names the file and what is wrong', () => {
+    const env = targetEnvironment('3.12', 'x86_64');
+    const dir = makeTempDir();
+    const failure = (kind: 'uv' | 'poetry' | 'pipenv', name: string, text: string): LayersmithBuildError => {
+      writeTree(dir, { [name]: text });
+      try {
+        readLockfile({ kind, file: path.join(dir, name) }, env);
+      } catch (e) {
+        expect(e).toBeInstanceOf(LayersmithBuildError);
+        return e as LayersmithBuildError;
+      }
+      throw new Error(`expected ${name} to fail`);
+    };
+    const root = '[[package]]\nname = "demo"\nversion = "0.1.0"\nsource = { virtual = "." }\n';
+    expect(failure('uv', 'uv.lock', '[[package]]\nname = "six"\nversion = "1.17.0"\nsource = { registry = "r" }\n').message)
+      .toContain('uv.lock: no package has a virtual or editable source');
+    expect(failure('uv', 'uv.lock', `${root}dependencies = [{ name = "ghost" }]\n`).message).toContain('uv.lock: a dependency on ghost has no [[package]] entry');
+    expect(failure('uv', 'uv.lock', `${root}dependencies = [{ name = "six", marker = "python_version <> '3'" }]\n`).message)
+      .toContain("uv.lock: cannot read the environment marker 'python_version <> '3'': expected <variable> <operator>");
+    const git = failure('uv', 'uv.lock', `${root}dependencies = [{ name = "tool" }]\n[[package]]\nname = "tool"\nversion = "1.0"\nsource = { git = "https://example.invalid/t.git" }\n`);
+    expect([git.code, git.message]).toEqual(['LOCKFILE_UNSUPPORTED', expect.stringContaining('locks tool from git, which cannot be installed from a package index with hashes checked')]);
+    const poetryGit = failure('poetry', 'poetry.lock', '[[package]]\nname = "tool"\nversion = "1.0"\ngroups = ["main"]\nfiles = []\n[package.source]\ntype = "git"\nurl = "https://example.invalid/t.git"\n');
+    expect(poetryGit.code).toBe('LOCKFILE_UNSUPPORTED');
+    expect(failure('pipenv', 'Pipfile.lock', '{"develop": {}}').message).toContain('Pipfile.lock: it has no "default" section');
+  });
+
+  test('a project directory emptied after the source was declared fails the build naming it', async () => {
+    const dir = project({ 'requirements.txt': 'six==1.17.0\n' });
+    const source = LayerSource.python({ projectDir: dir });
+    fs.rmSync(path.join(dir, 'requirements.txt'));
+    const err = await buildLayer(source, PY312, { cacheDir, ...quiet }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(LayersmithBuildError);
+    expect((err as LayersmithBuildError).code).toBe('NO_PROJECT_FILE');
+    expect((err as Error).message).toContain(`projectDir '${dir}' holds none of uv.lock, poetry.lock, Pipfile.lock, requirements.txt`);
+  });
+
   test('projectDir options are checked when the source is declared', () => {
     const empty = makeTempDir();
     const dir = project({ 'uv.lock': uvLock() });
