@@ -35,7 +35,8 @@ const project = new typescript.TypeScriptProject({
   testdir: 'test',
   minNodeVersion: '20.0.0',
   typescriptVersion: '~5.9.0',
-  deps: ['archiver@^7.0.1', 'yauzl@^3.2.0'],
+  // smol-toml: uv.lock and poetry.lock are TOML; a small, dependency-free TOML 1.0 parser with a CommonJS build.
+  deps: ['archiver@^7.0.1', 'yauzl@^3.2.0', 'smol-toml@^1.9.1'],
   devDeps: [
     '@types/archiver@^6',
     '@types/yauzl@^2.10.3',

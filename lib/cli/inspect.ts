@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import { UsageError } from './errors';
 import { byCodePoint, formatBytes, formatPercent, groupDigits, stableJson } from './format';
-import { inspectZip } from '../engine/inspect';
 import { AWS_RUNTIME_IDS, FC_RUNTIME_IDS, RuntimeInfo, analyzeLayer, getPlatform, layoutHint, resolveRuntime } from '../core';
 import type { ArchitectureId, Finding, LayerManifest, PlatformId } from '../core/model';
+import { inspectZip } from '../engine/inspect';
 
 /** What `layersmith inspect` was asked. */
 export interface InspectRequest {
@@ -243,7 +243,8 @@ export function renderInspectText(result: InspectResult): string {
   if (m.natives.length > 0) {
     out.push('');
     out.push('Native binaries');
-    for (const n of m.natives) out.push(`  ${n.path}  ${n.format} ${n.os}/${n.cpu}${n.detail ? ` (${n.detail})` : ''}`);
+    for (const n of m.natives) out.push(`  ${n.path}  ${n.format} ${n.os}/${n.cpu}${n.detail ? ` (${n.detail})` : ''}${n.glibc ? `, needs GLIBC_${n.glibc}` : ''}`);
+    if (m.glibc) out.push(`  highest GLIBC needed: ${m.glibc} (the runtime's OS must have glibc ${m.glibc} or later)`);
   }
   if (m.wheelTags.length > 0) {
     out.push('');

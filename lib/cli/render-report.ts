@@ -81,6 +81,7 @@ function renderLayer(layer: LayerReview): string[] {
       ['SHA-256 (base64)', code(layer.sha256 ?? '')],
       ['CRC-64/XZ', code(layer.crc64 ?? '')],
     );
+    if (layer.glibc) rows.push(['highest GLIBC needed', `${layer.glibc} (runtimes whose OS has an older glibc cannot load it)`]);
   } else {
     rows.push(['content', 'not built in this synth (bundling skipped for this stack): sizes and checksums unknown']);
   }

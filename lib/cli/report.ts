@@ -73,6 +73,8 @@ export interface LayerReview {
   readonly crc64?: string;
   readonly packages: readonly { ecosystem: string; name: string; version: string }[];
   readonly natives: readonly { path: string; os: string; cpu: string }[];
+  /** The highest GLIBC_X.Y any native binary of the layer needs, when one needs any. */
+  readonly glibc?: string;
   /** Files left out as secrets at build time (paths only). */
   readonly secretsExcluded: readonly string[];
 }
@@ -220,6 +222,7 @@ function reviewLayer(record: LayerRecord, manifest: LayerManifest | undefined): 
       .sort((a, b) => byCodePoint(a.ecosystem, b.ecosystem) || byCodePoint(a.name, b.name) || byCodePoint(a.version, b.version)),
     natives: (manifest?.natives ?? []).map((n) => ({ path: n.path, os: n.os, cpu: n.cpu })).sort((a, b) => byCodePoint(a.path, b.path)),
     secretsExcluded: (manifest?.excluded ?? []).filter((x) => x.secret).map((x) => x.path).sort(byCodePoint),
+    ...(manifest?.glibc ? { glibc: manifest.glibc } : {}),
   };
 }
 

@@ -44,6 +44,8 @@ export interface NativeBinary {
   readonly cpu: BinaryCpu;
   /** Human detail, e.g. 'ELF 64-bit e_machine=183 (AArch64)'. */
   readonly detail?: string;
+  /** ELF: the highest GLIBC_X.Y symbol version it needs ('2.34'), read from .gnu.version_r; absent when none. */
+  readonly glibc?: string;
 }
 
 /** Ecosystems whose packages layersmith recognises inside a layer. */
@@ -100,6 +102,8 @@ export interface LayerManifest {
   readonly packages: readonly PackageRecord[];
   /** Files the build left out (empty for a ZIP inspected as-is). */
   readonly excluded: readonly ExcludedFile[];
+  /** The highest GLIBC_X.Y any native binary of the layer needs ('2.34'); absent when none needs one. */
+  readonly glibc?: string;
   /** How it was built (absent for a ZIP that was only inspected). */
   readonly build?: {
     /** The source kind, e.g. 'directory', 'python', 'node'. */
@@ -112,6 +116,10 @@ export interface LayerManifest {
     readonly runtimes: readonly string[];
     /** layersmith version that built it. */
     readonly builder: string;
+    /** Requirements installed without an exact pin or a lockfile (the LS-UNPINNED warning). */
+    readonly unpinned?: readonly string[];
+    /** What the build chose and says, e.g. which runtime's OS wheels were selected for. */
+    readonly notes?: readonly string[];
   };
 }
 

@@ -1,5 +1,6 @@
 import { LayersmithValidationError } from './errors';
 import type { PlatformId } from './model';
+import { runtimeOs, type RuntimeOs } from './runtime-os';
 
 /**
  * Runtime identifiers per platform and the layer directories each runtime searches.
@@ -34,6 +35,8 @@ export interface RuntimeInfo {
   readonly supportsLayers: boolean;
   /** FC custom runtimes: the environment variables the function must set to find layer content. */
   readonly envHint?: string;
+  /** The OS (and glibc) functions on this runtime run on; undefined when not known (see runtime-os.ts). */
+  readonly os?: RuntimeOs;
 }
 
 /**
@@ -178,6 +181,7 @@ function resolveAws(id: string): RuntimeInfo {
     searchPaths: Object.freeze(searchPaths),
     rootFiles: Object.freeze(rootFiles),
     supportsLayers: true,
+    os: runtimeOs('aws', id),
   });
 }
 
@@ -215,6 +219,7 @@ function resolveFc(id: string): RuntimeInfo {
     // FC custom-container functions run an image and cannot attach layers.
     supportsLayers: id !== 'custom-container',
     envHint: custom ? FC_CUSTOM_ENV_HINT : undefined,
+    os: runtimeOs('alicloud', id),
   });
 }
 

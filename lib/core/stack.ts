@@ -2,7 +2,7 @@ import { indexManifest, overlappingFiles, type ManifestIndex, type ShadowedPath,
 import { sortFindings } from './findings';
 import type { ArchitectureId, Finding, LayerManifest, PlatformId, PlatformLimitOverrides, StackInput, StackLayer } from './model';
 import { formatBytes, getPlatform } from './platforms';
-import { layoutFindings, layoutOf, nativeFindings, STACK_RULES, wheelTagFindings } from './rules';
+import { glibcFindings, layoutFindings, layoutOf, nativeFindings, STACK_RULES, unpinnedFindings, wheelTagFindings } from './rules';
 import { resolveRuntime, type RuntimeInfo } from './runtimes';
 
 /** The result of analysing one function's layer stack. */
@@ -163,7 +163,7 @@ export interface LayerAnalysisInput {
 
 /** Ids of the checks analyzeLayer runs (stack rule ids reused where the rule is the same). */
 export const LAYER_RULE_IDS: readonly string[] = Object.freeze([
-  'LS-LAYOUT', 'LS-NATIVE-BINARY', 'LS-PYTHON-WHEEL-TAG', 'LS-UNZIPPED-BUDGET', 'LS-INLINE-UPLOAD',
+  'LS-LAYOUT', 'LS-NATIVE-BINARY', 'LS-PYTHON-WHEEL-TAG', 'LS-GLIBC', 'LS-UNPINNED', 'LS-UNZIPPED-BUDGET', 'LS-INLINE-UPLOAD',
 ]);
 
 /**
@@ -221,6 +221,10 @@ export function analyzeLayer(input: LayerAnalysisInput): Finding[] {
     // Report only wheels no declared architecture can load.
     if (perArch.every((f) => f.length > 0)) findings.push(...perArch[0]);
   }
+
+  // Each declared runtime must load the layer's native code: its OS's glibc is checked one by one.
+  for (const rt of runtimes) findings.push(...glibcFindings(manifest, path, rt));
+  findings.push(...unpinnedFindings(manifest, path));
 
   const unzipped = manifest.zip.unzippedSize;
   if (unzipped > platform.limits.maxUnzippedBytes) {

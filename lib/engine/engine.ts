@@ -65,7 +65,7 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
       step: (name, fn) => progress.step(name, () => fn()),
       note: (m) => progress.note(m),
     };
-    const { root } = await runBuilder(spec, ctx);
+    const { root, unpinned, notes } = await runBuilder(spec, ctx);
     const packed = await progress.step('pack zip', (update) => packDirectory(root, tmpZip, {
       excludes: spec.excludes ? [...spec.excludes] : undefined,
       onProgress: update,
@@ -84,6 +84,8 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
         architecture: target.architecture,
         runtimes: [...target.runtimes],
         builder: BUILDER_ID,
+        ...(unpinned && unpinned.length > 0 ? { unpinned: [...unpinned] } : {}),
+        ...(notes && notes.length > 0 ? { notes: [...notes] } : {}),
       },
     };
     const committed = await withKeyLock(cacheDir, inputKey, () => {

@@ -17,7 +17,7 @@ test('the rule registry is pinned: no rule silently disappears', () => {
   expect(STACK_RULES.map((r) => r.id)).toEqual([
     'LS-UNKNOWN-RUNTIME', 'LS-DEPRECATED-RUNTIME', 'LS-LAYER-COUNT', 'LS-DUPLICATE-LAYER', 'LS-LAYER-ARN', 'LS-UNZIPPED-BUDGET',
     'LS-RUNTIME-COMPAT', 'LS-ARCH-COMPAT', 'LS-LAYOUT', 'LS-SHADOWED-FILE', 'LS-PACKAGE-VERSION-CONFLICT', 'LS-NATIVE-BINARY',
-    'LS-PYTHON-WHEEL-TAG', 'LS-UNKNOWN-LAYER', 'LS-CUSTOM-RUNTIME-ENV',
+    'LS-PYTHON-WHEEL-TAG', 'LS-GLIBC', 'LS-UNKNOWN-LAYER', 'LS-CUSTOM-RUNTIME-ENV',
   ]);
   for (const r of STACK_RULES) expect(r.description.length).toBeGreaterThan(10);
 });

@@ -2,6 +2,7 @@ import type { StackRule } from '../context';
 import { ARCH_COMPAT } from './ls-arch-compat';
 import { CUSTOM_RUNTIME_ENV } from './ls-custom-runtime-env';
 import { DUPLICATE_LAYER } from './ls-duplicate-layer';
+import { GLIBC } from './ls-glibc';
 import { LAYER_ARN } from './ls-layer-arn';
 import { LAYER_COUNT } from './ls-layer-count';
 import { LAYOUT } from './ls-layout';
@@ -14,6 +15,8 @@ import { SHADOWED_FILE } from './ls-shadowed-file';
 import { UNKNOWN_LAYER } from './ls-unknown-layer';
 import { UNZIPPED_BUDGET } from './ls-unzipped-budget';
 
+export { glibcFindings, runtimeWithGlibc } from './ls-glibc';
+export { unpinnedFindings } from './ls-unpinned';
 export { layoutFindings, layoutOf, type LayoutResult } from './ls-layout';
 export { nativeFindings } from './ls-native-binary';
 export { wheelIncompatibility, wheelTagFindings } from './ls-python-wheel-tag';
@@ -33,6 +36,7 @@ export const STACK_RULES: readonly StackRule[] = Object.freeze([
   PACKAGE_VERSION_CONFLICT,
   NATIVE_BINARY,
   PYTHON_WHEEL_TAG,
+  GLIBC,
   UNKNOWN_LAYER,
   CUSTOM_RUNTIME_ENV,
 ]);

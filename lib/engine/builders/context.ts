@@ -19,6 +19,10 @@ export interface BuildContext {
 export interface BuildOutput {
   /** Directory whose contents become the ZIP root (usually `staging`). */
   readonly root: string;
+  /** Requirements installed without an exact pin or lockfile (recorded for LS-UNPINNED). */
+  readonly unpinned?: readonly string[];
+  /** What the build chose and says (recorded in the manifest). */
+  readonly notes?: readonly string[];
 }
 
 /** 'python3.12' -> '3.12': the first Python runtime of the target, if any. */

@@ -1,13 +1,14 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Crc64 } from '../../core/checksums';
 import type { LayerManifest, ManifestEntry, NativeBinary, PackageRecord, WheelTagRecord } from '../../core/model';
 import { compareEntryNames, sortByEntryName } from '../entry-name';
 import { ZipInspectionError } from './errors';
-import { detectNative, isNativeCandidate, NATIVE_HEAD_BYTES } from './natives';
+import { detectNative, elfGlibcRequirement, isNativeCandidate, NATIVE_HEAD_BYTES } from './natives';
 import * as pkgs from './packages';
 import { CentralEntry, symlinkEscapes, ZipReader } from './zip-reader';
+import { Crc64 } from '../../core/checksums';
+import { compareGlibc } from '../../core/runtime-os';
 
 /** Options of `inspectZip` and `extractZip`. */
 export interface InspectOptions {
@@ -139,7 +140,10 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
       } else if (pkgs.isComposerInstalled(e.name)) {
         packages.push(...pkgs.composerPackages(e.name, reader.readWhole(e)));
       } else {
-        natives.push(...detectNative(e.name, reader.readHead(e, NATIVE_HEAD_BYTES)));
+        const found = detectNative(e.name, reader.readHead(e, NATIVE_HEAD_BYTES));
+        // The verneed section sits wherever the section headers say: only the whole file has it.
+        const glibc = found.length === 1 && found[0].format === 'elf' ? elfGlibcRequirement(reader.readWhole(e)) : undefined;
+        natives.push(...(glibc ? [{ ...found[0], glibc }] : found));
       }
     }
     if (options.verifyCrc) {
@@ -153,6 +157,7 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
     natives.sort((a, b) => compareEntryNames(a.path, b.path) || a.cpu.localeCompare(b.cpu));
     wheelTags.sort((a, b) => compareEntryNames(a.path, b.path));
     packages.sort((a, b) => compareEntryNames(a.path, b.path) || compareEntryNames(a.name, b.name));
+    const glibc = natives.reduce<string | undefined>((hi, n) => (n.glibc && (!hi || compareGlibc(n.glibc, hi) > 0) ? n.glibc : hi), undefined);
     return {
       schemaVersion: 1,
       zip: {
@@ -167,6 +172,7 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
       wheelTags,
       packages,
       excluded: [],
+      ...(glibc ? { glibc } : {}),
     };
   } finally {
     reader.close();

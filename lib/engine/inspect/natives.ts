@@ -87,6 +87,80 @@ function detectElf(path: string, head: Buffer): NativeBinary[] {
   return [{ path, format: 'elf', os, cpu, detail: `ELF ${bits}-bit e_machine=${machine} (${label}) ${abiLabel}` }];
 }
 
+/** ELF section type SHT_GNU_verneed: the versions of symbols a file needs from its libraries. */
+const SHT_GNU_VERNEED = 0x6ffffffe;
+
+/**
+ * The highest GLIBC_X.Y symbol version an ELF file needs, read from its `.gnu.version_r`
+ * section (SHT_GNU_verneed) without executing anything: '2.34' for a file needing
+ * GLIBC_2.34, undefined when it needs none (not dynamically linked against glibc, stripped of
+ * section headers, or not ELF). Malformed input gives undefined, never an exception.
+ */
+export function elfGlibcRequirement(elf: Buffer): string | undefined {
+  let best: [number, number] | undefined;
+  for (const v of elfVersionNeeds(elf)) {
+    const m = /^GLIBC_(\d+)\.(\d+)(?:\.\d+)?$/.exec(v);
+    if (!m) continue;
+    const ver: [number, number] = [Number(m[1]), Number(m[2])];
+    if (!best || ver[0] > best[0] || (ver[0] === best[0] && ver[1] > best[1])) best = ver;
+  }
+  return best ? `${best[0]}.${best[1]}` : undefined;
+}
+
+/** Every version name (GLIBC_2.17, GCC_3.0, ...) in an ELF file's verneed sections. */
+export function elfVersionNeeds(elf: Buffer): string[] {
+  if (elf.length < 52 || elf.readUInt32BE(0) !== 0x7F454C46) return [];
+  const is64 = elf[4] === 2;
+  const little = elf[5] !== 2;
+  const u16 = (o: number): number => little ? elf.readUInt16LE(o) : elf.readUInt16BE(o);
+  const u32 = (o: number): number => little ? elf.readUInt32LE(o) : elf.readUInt32BE(o);
+  const word = (o: number): number => is64 ? Number(little ? elf.readBigUInt64LE(o) : elf.readBigUInt64BE(o)) : u32(o);
+  const inside = (o: number, n: number): boolean => Number.isSafeInteger(o) && o >= 0 && n >= 0 && o + n <= elf.length;
+  if (is64 && elf.length < 64) return [];
+  const shoff = word(is64 ? 0x28 : 0x20);
+  const shentsize = u16(is64 ? 0x3A : 0x2E);
+  const shnum = u16(is64 ? 0x3C : 0x30);
+  if (shoff === 0 || shnum === 0 || shentsize < (is64 ? 64 : 40) || !inside(shoff, shnum * shentsize)) return [];
+  const section = (i: number): { type: number; offset: number; size: number; link: number; info: number } => {
+    const b = shoff + i * shentsize;
+    return is64
+      ? { type: u32(b + 4), offset: word(b + 0x18), size: word(b + 0x20), link: u32(b + 0x28), info: u32(b + 0x2C) }
+      : { type: u32(b + 4), offset: u32(b + 0x10), size: u32(b + 0x14), link: u32(b + 0x18), info: u32(b + 0x1C) };
+  };
+  const names: string[] = [];
+  for (let i = 0; i < shnum; i++) {
+    const vn = section(i);
+    if (vn.type !== SHT_GNU_VERNEED || vn.link >= shnum || !inside(vn.offset, vn.size)) continue;
+    const strtab = section(vn.link);
+    if (!inside(strtab.offset, strtab.size)) continue;
+    const str = (o: number): string | undefined => {
+      if (o >= strtab.size) return undefined;
+      const start = strtab.offset + o;
+      const end = elf.indexOf(0, start);
+      return end < 0 || end > strtab.offset + strtab.size ? undefined : elf.toString('latin1', start, end);
+    };
+    // Elf_Verneed {vn_version, vn_cnt: u16; vn_file, vn_aux, vn_next: u32}, each pointing at
+    // vn_cnt Elf_Vernaux {vna_hash: u32; vna_flags, vna_other: u16; vna_name, vna_next: u32}.
+    let at = vn.offset;
+    const end = vn.offset + vn.size;
+    for (let n = 0; n < Math.max(vn.info, 1) && at + 16 <= end; n++) {
+      const cnt = u16(at + 2);
+      let aux = at + u32(at + 8);
+      for (let k = 0; k < cnt && aux >= vn.offset && aux + 16 <= end; k++) {
+        const name = str(u32(aux + 8));
+        if (name) names.push(name);
+        const next = u32(aux + 12);
+        if (next === 0) break;
+        aux += next;
+      }
+      const next = u32(at + 12);
+      if (next === 0) break;
+      at += next;
+    }
+  }
+  return names;
+}
+
 /** Whether an entry is worth reading for a native header (by name or execute bit). */
 export function isNativeCandidate(path: string, mode: number): boolean {
   const base = path.slice(path.lastIndexOf('/') + 1);

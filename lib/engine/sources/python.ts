@@ -1,12 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LayersmithBuildError, LayersmithValidationError } from '../../core/errors';
-import type { ArchitectureId } from '../../core/model';
 import type { CommonSourceSpec } from '../api';
-import { BuildContext, BuildOutput, portableShebangs, pythonVersionFromTarget, removeNamed, toolEnv } from '../builders/context';
-import { runCommand } from '../builders/exec';
-import { fileDigest, pathDigest } from '../digest';
 import { commonSpec, existingDir, existingFile, existingPath, isUrl, type LayerSourceOptions, type SourceKind } from './kind';
+import { BuildContext, BuildOutput, portableShebangs, pythonVersionFromTarget, removeNamed, toolEnv } from '../builders/context';
+import { fileDigest, pathDigest, type Json } from '../digest';
+import { pipInstall, type PipInstallRequest } from '../python/install';
+import { findProjectFile, PROJECT_FILES, readLockfile } from '../python/lockfiles';
+import { targetEnvironment } from '../python/markers';
+import { wheelTarget } from '../python/tags';
 
 export interface PythonSourceSpec extends CommonSourceSpec {
   readonly kind: 'python';
@@ -28,10 +30,43 @@ export interface PythonSourceSpec extends CommonSourceSpec {
   readonly python?: string;
   /** Extra pip arguments appended as-is. */
   readonly pipArgs?: readonly string[];
+  /** Absolute path of a project directory (uv.lock, poetry.lock, Pipfile.lock or requirements.txt). */
+  readonly projectDir?: string;
+  /** Lockfile dependency groups installed on top of the default ones. */
+  readonly groups?: readonly string[];
+  /** Project extras installed from the lockfile. */
+  readonly extras?: readonly string[];
+  /** glibc 'X.Y' wheels are selected for, replacing the runtimes' OS glibc. */
+  readonly glibc?: string;
 }
 
 /** Options of `LayerSource.python`. */
 export interface PythonSourceOptions extends LayerSourceOptions {
+  /**
+   * A project directory: the first found of uv.lock, poetry.lock, Pipfile.lock and
+   * requirements.txt is installed. From a lockfile, exactly the locked versions of the default
+   * (non-dev) dependencies, every recorded hash checked (pip --require-hashes), markers evaluated
+   * for the function's Python, Linux and CPU, through pip's configured index.
+   * @default - none; give `projectDir`, or `requirements` and/or `packages`
+   */
+  readonly projectDir?: string;
+  /**
+   * Lockfile dependency groups to install as well: uv dev-dependency groups, Poetry groups,
+   * Pipfile.lock categories (e.g. 'develop').
+   * @default - none: the default dependencies only
+   */
+  readonly groups?: string[];
+  /**
+   * Project extras to install from the lockfile (uv optional-dependencies, Poetry extras).
+   * @default - none
+   */
+  readonly extras?: string[];
+  /**
+   * glibc version 'X.Y' to select manylinux wheels for, replacing what layersmith knows of the
+   * runtimes' OS (for an unconfirmed value, or a runtime it does not know).
+   * @default - the oldest glibc among the target runtimes' OS (see runtime-os.ts)
+   */
+  readonly glibc?: string;
   /**
    * A requirements file (pip -r). Relative paths resolve against the current directory.
    * @default - none; give `requirements`, `packages` or both
@@ -85,9 +120,28 @@ const WHERE = 'LayerSource.python';
 /** Validates `LayerSource.python` options and resolves their paths. */
 export function pythonSpec(options: PythonSourceOptions): PythonSourceSpec {
   const where = WHERE;
-  if (!options.requirements && (!options.packages || options.packages.length === 0)) {
+  let projectDir: string | undefined;
+  if (options.projectDir !== undefined) {
+    if (options.requirements !== undefined || (options.packages && options.packages.length > 0)) {
+      throw new LayersmithValidationError('PROJECT_AND_REQUIREMENTS',
+        `${where}: give either 'projectDir' or 'requirements'/'packages', not both: the project's lockfile already says what to install. Fix: drop one.`);
+    }
+    projectDir = existingDir(options.projectDir, where, 'projectDir');
+    if (!findProjectFile(projectDir)) {
+      throw new LayersmithValidationError('NO_PROJECT_FILE',
+        `${where}: projectDir '${projectDir}' holds none of ${PROJECT_FILES.join(', ')}. Fix: lock the project (uv lock, poetry lock, pipenv lock) or add a requirements.txt.`,
+        { path: projectDir });
+    }
+  } else if (options.groups?.length || options.extras?.length) {
+    throw new LayersmithValidationError('GROUPS_WITHOUT_PROJECT',
+      `${where}: 'groups' and 'extras' select parts of a lockfile, and no 'projectDir' is given. Fix: set projectDir, or put the packages in 'packages'.`);
+  }
+  if (!projectDir && !options.requirements && (!options.packages || options.packages.length === 0)) {
     throw new LayersmithValidationError('NOTHING_TO_INSTALL',
-      `${where}: nothing to install. Fix: give 'requirements' (a requirements.txt path) or 'packages' (e.g. ['requests==2.32.3']).`);
+      `${where}: nothing to install. Fix: give 'requirements' (a requirements.txt path), 'packages' (e.g. ['requests==2.32.3']) or 'projectDir' (a directory with a lockfile).`);
+  }
+  if (options.glibc !== undefined && !/^2\.\d+$/.test(options.glibc)) {
+    throw new LayersmithValidationError('BAD_GLIBC', `${where}: glibc '${options.glibc}' is not of the form '2.Y'. Fix: e.g. glibc: '2.28'.`);
   }
   if (options.pythonVersion !== undefined && !/^3\.\d+$/.test(options.pythonVersion)) {
     throw new LayersmithValidationError('BAD_PYTHON_VERSION',
@@ -108,6 +162,10 @@ export function pythonSpec(options: PythonSourceOptions): PythonSourceSpec {
     ...(options.noIndex ? { noIndex: true } : {}),
     ...(options.python !== undefined ? { python: options.python } : {}),
     ...(options.pipArgs ? { pipArgs: [...options.pipArgs] } : {}),
+    ...(projectDir ? { projectDir } : {}),
+    ...(options.groups?.length ? { groups: [...options.groups] } : {}),
+    ...(options.extras?.length ? { extras: [...options.extras] } : {}),
+    ...(options.glibc !== undefined ? { glibc: options.glibc } : {}),
     ...commonSpec(options),
   };
 }
@@ -138,42 +196,60 @@ export const pythonKind: SourceKind<PythonSourceSpec> = {
     // switching interpreters (and so pip versions) is a deliberate rebuild.
     python: spec.python ? path.basename(spec.python) : null,
     pipArgs: [...(spec.pipArgs ?? [])],
+    // New fields only when set, so the keys of existing sources stay as they were.
+    ...(spec.projectDir ? { project: projectKey(spec.projectDir) } : {}),
+    ...(spec.groups ? { groups: [...spec.groups] } : {}),
+    ...(spec.extras ? { extras: [...spec.extras] } : {}),
+    ...(spec.glibc ? { glibc: spec.glibc } : {}),
   }),
-  anchorCandidates: (spec) => [spec.requirements && path.dirname(spec.requirements), ...(spec.findLinks ?? [])],
+  anchorCandidates: (spec) => [spec.projectDir, spec.requirements && path.dirname(spec.requirements), ...(spec.findLinks ?? [])],
   build: (spec, ctx) => buildPython(spec, ctx),
 };
 
-/**
- * Linux platform tags pip may pick wheels for. manylinux2014 (glibc 2.17) is what both the AWS
- * Lambda images (glibc 2.26 / 2.34) and FC's Debian runtimes (glibc >= 2.28) can load; older
- * tags are accepted too. Pure 'any' wheels always qualify.
- */
-export function pipPlatformTags(architecture: ArchitectureId): string[] {
-  const cpu = architecture === 'arm64' ? 'aarch64' : 'x86_64';
-  const tags = [`manylinux2014_${cpu}`, `manylinux_2_17_${cpu}`];
-  if (cpu === 'x86_64') tags.push('manylinux2010_x86_64', 'manylinux_2_12_x86_64', 'manylinux1_x86_64', 'manylinux_2_5_x86_64');
-  return tags;
+/** The project file the build installs from, and pyproject.toml (Poetry extras), by content. */
+function projectKey(projectDir: string): Json {
+  const found = findProjectFile(projectDir);
+  const pyproject = path.join(projectDir, 'pyproject.toml');
+  return {
+    file: found ? path.basename(found.file) : null,
+    digest: found ? fileDigest(found.file) : null,
+    pyproject: fs.existsSync(pyproject) ? fileDigest(pyproject) : null,
+  };
 }
 
-/** The full pip command line for a spec (exposed so tests and docs can show what runs). */
-export function pipInstallArgs(spec: PythonSourceSpec, pythonVersion: string, architecture: ArchitectureId, targetDir: string): string[] {
-  const args = [
-    spec.python ?? 'python3', '-m', 'pip', 'install',
-    '--target', targetDir,
-    '--no-compile', '--disable-pip-version-check', '--no-input', '--no-warn-script-location',
-    // Always select wheels for the function's platform, never the build host's: a macOS or
-    // arm64 laptop must get the same Linux wheels a Linux x86_64 CI runner gets.
-    ...pipPlatformTags(architecture).flatMap((t) => ['--platform', t]),
-    '--python-version', pythonVersion,
-    '--implementation', 'cp',
-    '--only-binary=:all:',
-  ];
+/** pip's index options of a spec. */
+function indexArgs(spec: PythonSourceSpec): string[] {
+  const args: string[] = [];
   if (spec.indexUrl) args.push('--index-url', spec.indexUrl);
   for (const l of spec.findLinks ?? []) args.push('--find-links', l);
   if (spec.noIndex) args.push('--no-index');
-  if (spec.requirements) args.push('-r', spec.requirements);
-  args.push(...(spec.pipArgs ?? []), ...(spec.packages ?? []));
   return args;
+}
+
+/** The pip request of a spec for a target (exposed so tests and docs can show what runs). */
+export function pythonInstallRequest(spec: PythonSourceSpec, ctx: BuildContext, pythonVersion: string, dest: string): PipInstallRequest {
+  const target = wheelTarget(ctx.target.platform, ctx.target.architecture, ctx.target.runtimes, pythonVersion, spec.glibc);
+  const project = spec.projectDir ? findProjectFile(spec.projectDir) : undefined;
+  if (spec.projectDir && !project) {
+    throw new LayersmithBuildError('NO_PROJECT_FILE', `${WHERE}: projectDir '${spec.projectDir}' holds none of ${PROJECT_FILES.join(', ')}. Fix: lock the project or add a requirements.txt.`, { path: spec.projectDir });
+  }
+  const env = targetEnvironment(pythonVersion, ctx.target.architecture, spec.extras);
+  const lock = project && project.kind !== 'requirements'
+    ? { file: project, packages: readLockfile(project, env, { groups: spec.groups, extras: spec.extras }) }
+    : undefined;
+  return {
+    python: spec.python ?? 'python3',
+    indexArgs: indexArgs(spec),
+    pipArgs: [...(spec.pipArgs ?? [])],
+    dest,
+    work: ctx.work,
+    target,
+    ...(project?.kind === 'requirements' ? { requirementsFile: project.file } : spec.requirements ? { requirementsFile: spec.requirements } : {}),
+    ...(spec.packages ? { packages: spec.packages } : {}),
+    ...(lock ? { lock } : {}),
+    env: toolEnv({ PYTHONDONTWRITEBYTECODE: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' }),
+    step: (name, fn) => ctx.step(name, fn),
+  };
 }
 
 export async function buildPython(spec: PythonSourceSpec, ctx: BuildContext): Promise<BuildOutput> {
@@ -187,12 +263,14 @@ export async function buildPython(spec: PythonSourceSpec, ctx: BuildContext): Pr
     ? path.join(ctx.staging, 'python', 'lib', `python${pythonVersion}`, 'site-packages')
     : path.join(ctx.staging, 'python');
   fs.mkdirSync(dest, { recursive: true });
-  const argv = pipInstallArgs(spec, pythonVersion, ctx.target.architecture, dest);
-  await ctx.step(`pip install (python ${pythonVersion}, ${ctx.target.architecture})`, () => runCommand(argv, {
-    cwd: spec.requirements ? path.dirname(spec.requirements) : ctx.work,
-    env: toolEnv({ PYTHONDONTWRITEBYTECODE: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' }),
-    purpose: 'LayerSource.python (pip)',
-  }));
+  const request = pythonInstallRequest(spec, ctx, pythonVersion, dest);
+  const notes: string[] = [];
+  if (request.target.note) {
+    ctx.note(request.target.note);
+    notes.push(request.target.note);
+  }
+  if (request.lock) notes.push(`installed ${request.lock.packages.length} packages locked in ${path.basename(request.lock.file.file)}, hashes checked`);
+  const { unpinned } = await pipInstall(request);
   await ctx.step('tidy python tree', () => {
     removeNamed(dest, new Set(['__pycache__']), ['.pyc']);
     // PEP 610 records hold the absolute path a local wheel was installed from.
@@ -201,5 +279,5 @@ export async function buildPython(spec: PythonSourceSpec, ctx: BuildContext): Pr
     }
     portableShebangs(path.join(dest, 'bin'), /python/, '#!/usr/bin/env python3');
   });
-  return { root: ctx.staging };
+  return { root: ctx.staging, ...(unpinned.length > 0 ? { unpinned: [...unpinned] } : {}), ...(notes.length > 0 ? { notes } : {}) };
 }

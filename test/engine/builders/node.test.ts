@@ -71,7 +71,8 @@ describe('node builder (real npm ci against the npm registry)', () => {
 
     // WHEN / THEN
     await expect(buildNode(spec, makeContext({ platform: 'aws', architecture: 'x86_64', runtimes: ['nodejs20.x'] })))
-      .rejects.toThrow(`LayerSource.node: ${dir} has package.json but no package-lock.json, and the layer must install exactly what the lockfile says. Fix: run 'npm install --package-lock-only' in ${dir} and commit package-lock.json.`);
+      .rejects.toThrow(`LayerSource.node: ${dir} has package.json but no lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock), `
+        + `and the layer must install exactly what the lockfile says. Fix: run 'npm install --package-lock-only' (or pnpm install --lockfile-only, yarn install) in ${dir} and commit the lockfile.`);
   });
 
   test('versioned layout without a Node version is an error', async () => {

@@ -40,7 +40,7 @@ describe('buildLayerSync (child Node process)', () => {
     const asyncMessage = await buildLayer(source, target, { cacheDir: makeTempDir('cache-'), ...quiet }).then(() => '', (e: Error) => e.message);
 
     // WHEN / THEN
-    expect(asyncMessage).toContain('has package.json but no package-lock.json');
+    expect(asyncMessage).toContain('has package.json but no lockfile (package-lock.json, npm-shrinkwrap.json, pnpm-lock.yaml, yarn.lock)');
     expect(() => buildLayerSync(source, target, { cacheDir: makeTempDir('cache-'), ...quiet })).toThrow(asyncMessage);
   });
 
