@@ -5,6 +5,7 @@ export * from './checksums';
 export * from './assembly';
 export * from './platforms';
 export * from './runtimes';
+export * from './runtime-sdks';
 export * from './arn';
 export * from './validate';
 export * from './grants';
