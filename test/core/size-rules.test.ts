@@ -13,11 +13,13 @@ describe('LS-UNZIPPED-BUDGET says what to cut', () => {
   test('an over-budget stack names each layer\'s share, the largest packages across the stack and the bytes to cut', () => {
     // GIVEN two layers of 150,000,000 and 120,000,000 bytes (262,144,000 is the AWS budget)
     const sci = layer('Sci', {
-      files: ['python/a.py'], unzippedSize: 150_000_000,
+      files: ['python/a.py'],
+      unzippedSize: 150_000_000,
       packages: [pkg('scipy', '1.16.3', 118_673_698), pkg('six', '1.17.0', 38_070)],
     });
     const data = layer('Data', {
-      files: ['python/b.py'], unzippedSize: 120_000_000,
+      files: ['python/b.py'],
+      unzippedSize: 120_000_000,
       packages: [pkg('numpy', '2.2.6', 58_621_052), pkg('pandas', '2.2.3', 43_806_995), pkg('pytz', '2026.4', 1_004_006), pkg('tzdata', '2026.4', 581_360)],
     });
     // WHEN the stack is analysed

@@ -35,7 +35,8 @@ export const UNZIPPED_BUDGET: StackRule = {
     const packages: Array<{ layer: string; ecosystem: PackageEcosystem; name: string; version: string; bytes: number }> = [];
     for (const l of ctx.layers) {
       for (const p of l.manifest?.packages ?? []) {
-        if (p.unzippedBytes !== undefined) packages.push({ layer: l.displayName, ecosystem: p.ecosystem, name: p.name, version: p.version, bytes: p.unzippedBytes });
+        if (p.unzippedBytes === undefined) continue;
+        packages.push({ layer: l.displayName, ecosystem: p.ecosystem, name: p.name, version: p.version, bytes: p.unzippedBytes });
       }
     }
     packages.sort((a, b) => b.bytes - a.bytes || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -53,8 +54,14 @@ export const UNZIPPED_BUDGET: StackRule = {
       fix: 'Drop unused packages from the layers (the largest are named above), slim them (slim: true removes tests, docs, '
         + 'stubs and debug info, and checks every module still imports), split the function, or use a container image.',
       data: {
-        usedBytes: used, limitBytes: limit, codeBytes: code, layersBytes, unknownLayers: unknown, excessBytes: excess,
-        layerShares: shares, largestPackages: largest,
+        usedBytes: used,
+        limitBytes: limit,
+        codeBytes: code,
+        layersBytes,
+        unknownLayers: unknown,
+        excessBytes: excess,
+        layerShares: shares,
+        largestPackages: largest,
       },
     }];
   },

@@ -224,7 +224,7 @@ function composerInstallPath(installed: Buffer | undefined, name: string, vendor
       const json = JSON.parse(installed.toString('utf8'));
       const list: unknown[] = Array.isArray(json) ? json : Array.isArray(json?.packages) ? json.packages : [];
       for (const p of list) {
-        const rec = p as { name?: unknown; 'install-path'?: unknown };
+        const rec = p as { 'name'?: unknown; 'install-path'?: unknown };
         if (rec?.name === name && typeof rec['install-path'] === 'string') return joinPosix(`${vendor}composer/`, rec['install-path']);
       }
     } catch {

@@ -65,11 +65,13 @@ export function parseElf(buf: Buffer): ElfLayout | undefined {
     const shnum = u16(is64 ? 60 : 48);
     const shstrndx = u16(is64 ? 62 : 50);
     const programHeaders: ProgramHeader[] = [];
+    // field offsets inside one program header: ELF64 moves p_flags up front
+    const at = is64 ? { flags: 4, offset: 8, vaddr: 16, filesz: 32, memsz: 40, align: 48 } : { flags: 24, offset: 4, vaddr: 8, filesz: 16, memsz: 20, align: 28 };
     for (let i = 0; i < phnum; i++) {
       const o = phoff + i * phentsize;
-      programHeaders.push(is64
-        ? { type: u32(o), flags: u32(o + 4), offset: word(o + 8), vaddr: word(o + 16), filesz: word(o + 32), memsz: word(o + 40), align: word(o + 48) }
-        : { type: u32(o), offset: u32(o + 4), vaddr: u32(o + 8), filesz: u32(o + 16), memsz: u32(o + 20), flags: u32(o + 24), align: u32(o + 28) });
+      const flags = u32(o + at.flags);
+      const [offset, vaddr, filesz, memsz, align] = [at.offset, at.vaddr, at.filesz, at.memsz, at.align].map((x) => word(o + x));
+      programHeaders.push({ type: u32(o), flags, offset, vaddr, filesz, memsz, align });
     }
     const raw: Array<{ nameOff: number; type: number; flags: number; offset: number; size: number }> = [];
     for (let i = 0; i < shnum; i++) {

@@ -1,15 +1,15 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LayersmithBuildError } from '../../core/errors';
-import type { ArchitectureId, SlimRecord, SlimRuleResult } from '../../core/model';
-import { globToRegex } from '../zip/excludes';
 import { readElfLayout, sameProgramHeaders, strippableBytes, stripHazard } from './elf';
 import { rescueImported } from './imports';
 import type { SlimSpec } from './options';
 import { DEFAULT_PROFILE, STRIP_RULE_ID, dirRule, fileRule, isProtected } from './profile';
 import { deniedPackage, findStripTools, machineName, stripCopy, vendoredLibrary, type StripTool } from './strip';
 import { checkImports, findInterpreter, listModules, pythonRoots, type ImportResult } from './verify';
+import { LayersmithBuildError } from '../../core/errors';
+import type { ArchitectureId, SlimRecord, SlimRuleResult } from '../../core/model';
+import { globToRegex } from '../zip/excludes';
 
 /** What slimming needs to know about the build. */
 export interface SlimContext {
@@ -20,12 +20,12 @@ export interface SlimContext {
   readonly pythonVersion?: string;
   /** Scratch directory outside the layer (removed files wait there until the check passes). @default a temp dir */
   readonly work?: string;
+  /** PATH to find interpreters and strip tools on (tests). @default process.env.PATH */
+  readonly envPath?: string;
   /** Runs a named step with progress. @default runs it */
   step?<T>(name: string, fn: () => Promise<T> | T): Promise<T>;
   /** A progress note. @default silent */
   note?(message: string): void;
-  /** PATH to find interpreters and strip tools on (tests). @default process.env.PATH */
-  readonly envPath?: string;
 }
 
 interface LayerFile {
@@ -103,7 +103,7 @@ export async function slimLayer(layerRoot: string, spec: SlimSpec, ctx: SlimCont
     const stripSkipped: Array<{ path: string; reason: string }> = [];
     const stripped: Moved[] = [];
     if (spec.strip) {
-      await step('slim: strip debug info', () => stripAll(root, files.filter((f) => !f.link && !removals.has(f.rel)), spec, parkRoot, stripped, stripSkipped));
+      await step('slim: strip debug info', () => stripAll(root, files.filter((f) => !f.link && !removals.has(f.rel)), spec, parkRoot, ctx.envPath, stripped, stripSkipped));
     }
 
     let verification: SlimRecord['verification'];
@@ -281,7 +281,7 @@ function isElfCandidate(rel: string): boolean {
 }
 
 function stripAll(
-  root: string, files: readonly LayerFile[], spec: SlimSpec, parkRoot: string,
+  root: string, files: readonly LayerFile[], spec: SlimSpec, parkRoot: string, envPath: string | undefined,
   stripped: Moved[], skipped: Array<{ path: string; reason: string }>,
 ): void {
   const keep = new GlobSet(spec.keep);
@@ -309,7 +309,7 @@ function stripAll(
       skipped.push({ path: f.rel, reason: `${denied.pkg} is on the strip deny-list (${denied.source})` });
       continue;
     }
-    tools ??= findStripTools();
+    tools ??= findStripTools(envPath);
     const tool = tools.find((t) => t.machines.has(layout.machine));
     if (!tool) {
       skipped.push({ path: f.rel, reason: `no strip tool here handles ${machineName(layout.machine)} objects (binutils strip lists no such target; llvm-strip is not installed)` });

@@ -108,7 +108,7 @@ export function pythonSpec(options: PythonSourceOptions): PythonSourceSpec {
     ...(options.noIndex ? { noIndex: true } : {}),
     ...(options.python !== undefined ? { python: options.python } : {}),
     ...(options.pipArgs ? { pipArgs: [...options.pipArgs] } : {}),
-    ...commonSpec(options),
+    ...commonSpec(options, where),
   };
 }
 
