@@ -66,7 +66,8 @@ export function parseElf(buf: Buffer): ElfLayout | undefined {
     const shstrndx = u16(is64 ? 62 : 50);
     const programHeaders: ProgramHeader[] = [];
     // field offsets inside one program header: ELF64 moves p_flags up front
-    const at = is64 ? { flags: 4, offset: 8, vaddr: 16, filesz: 32, memsz: 40, align: 48 } : { flags: 24, offset: 4, vaddr: 8, filesz: 16, memsz: 20, align: 28 };
+    const at64 = { flags: 4, offset: 8, vaddr: 16, filesz: 32, memsz: 40, align: 48 };
+    const at = is64 ? at64 : { flags: 24, offset: 4, vaddr: 8, filesz: 16, memsz: 20, align: 28 };
     for (let i = 0; i < phnum; i++) {
       const o = phoff + i * phentsize;
       const flags = u32(o + at.flags);
