@@ -7,6 +7,7 @@ import type { SlimSpec } from './options';
 import { DEFAULT_PROFILE, STRIP_RULE_ID, dirRule, fileRule, isProtected } from './profile';
 import { deniedPackage, findStripTools, machineName, stripCopy, vendoredLibrary, type StripTool } from './strip';
 import { checkImports, findInterpreter, listModules, pythonRoots, type ImportResult } from './verify';
+import { checkRequires, findNode, listNodePackages, nodeMajor, nodeRoots } from './verify-node';
 import { LayersmithBuildError } from '../../core/errors';
 import type { ArchitectureId, SlimRecord, SlimRuleResult } from '../../core/model';
 import { globToRegex } from '../zip/excludes';
@@ -67,7 +68,8 @@ class GlobSet {
 /**
  * Slims a staged layer in place: removes what the runtime never loads (the default profile and
  * `spec.remove`), strips ELF debug information where that is safe, then imports every
- * top-level module and public subpackage with a local interpreter of the runtime's version.
+ * top-level module and public subpackage with a local interpreter of the runtime's version
+ * (Python), or requires every package with a local node of the runtime's major (Node).
  * A module that imported before and does not after fails the build with a
  * `LayersmithBuildError` (code SLIM_BROKE_IMPORT) naming the module and the rule whose
  * removals, restored alone, make it import again.
@@ -81,10 +83,8 @@ export async function slimLayer(layerRoot: string, spec: SlimSpec, ctx: SlimCont
     const beforeBytes = files.reduce((n, f) => n + f.size, 0);
     const versions = pythonVersions(ctx);
     const roots = pythonRoots(root, versions);
-    const interpreter = roots.length > 0
-      ? findInterpreter(versions[0], ctx.architecture, ctx.envPath)
-      : { ok: false as const, reason: 'the layer has no python/ directory; the import check covers Python layers only' };
-    const modules = interpreter.ok ? listModules(root, roots) : [];
+    const checker = chooseChecker(root, roots, versions, ctx);
+    const modules = checker.ok ? checker.list() : [];
 
     const { removals, kept } = await step('slim: plan removals', () => plan(root, files, spec, roots));
     const sizes = new Map(files.map((f) => [f.rel, f.size]));
@@ -107,25 +107,25 @@ export async function slimLayer(layerRoot: string, spec: SlimSpec, ctx: SlimCont
     }
 
     let verification: SlimRecord['verification'];
-    if (!interpreter.ok) {
-      verification = { ran: false, modules: [], note: `import check not run: ${interpreter.reason}.` };
+    if (!checker.ok) {
+      verification = { ran: false, modules: [], note: `import check not run: ${checker.reason}.` };
       ctx.note?.(`slim: ${verification.note}`);
     } else {
-      const present = modules.filter((m) => moduleExists(root, roots, m));
+      const present = modules.filter((m) => checker.exists(m));
       const gone = modules.filter((m) => !present.includes(m));
       const work = fs.mkdtempSync(path.join(parkRoot, 'cwd-'));
-      const results = await step(`slim: import check (${present.length} modules, ${interpreter.label})`,
-        () => checkImports(interpreter.command, root, roots, present, work));
+      const check = (mods: readonly string[]) => checker.check(mods, work);
+      const results = await step(`slim: import check (${present.length} modules, ${checker.label})`, () => check(present));
       const failed = results.filter((r) => r.error !== undefined);
       let alreadyBroken: string[] = [];
       if (failed.length > 0) {
-        const blame = await step('slim: find the rule that broke an import', () => attribute(root, roots, interpreter.command, work, failed, moved, stripped));
+        const blame = await step('slim: find the rule that broke an import', () => attribute(root, check, failed, moved, stripped));
         alreadyBroken = blame.alreadyBroken;
-        if (blame.broken.length > 0) throw brokenImportError(blame.broken, interpreter.label, moved);
+        if (blame.broken.length > 0) throw brokenImportError(blame.broken, checker.label, checker.where, moved);
       }
       verification = {
         ran: true,
-        interpreter: interpreter.label,
+        interpreter: checker.label,
         modules: results.filter((r) => r.error === undefined).map((r) => r.module),
         ...(alreadyBroken.length > 0 ? { alreadyBroken } : {}),
         ...(gone.length > 0 ? { note: `not checked, removed entirely on purpose: ${gone.join(', ')}` } : {}),
@@ -349,6 +349,49 @@ function stripAll(
   }
 }
 
+/** How the layer's modules are checked: a Python interpreter, a Node binary, or why neither. */
+type Checker =
+  | { readonly ok: false; readonly reason: string }
+  | {
+    readonly ok: true;
+    readonly label: string;
+    /** How the check resolves modules, for messages. */
+    readonly where: string;
+    list(): string[];
+    exists(module: string): boolean;
+    check(modules: readonly string[], cwd: string): Promise<ImportResult[]>;
+  };
+
+function chooseChecker(root: string, roots: readonly string[], versions: readonly string[], ctx: SlimContext): Checker {
+  if (roots.length > 0) {
+    const py = findInterpreter(versions[0], ctx.architecture, ctx.envPath);
+    if (!py.ok) return py;
+    return {
+      ok: true,
+      label: py.label,
+      where: 'the layer\'s import roots first on sys.path',
+      list: () => listModules(root, roots),
+      exists: (m) => moduleExists(root, roots, m),
+      check: (mods, cwd) => checkImports(py.command, root, roots, mods, cwd),
+    };
+  }
+  const major = nodeMajor(ctx.runtimes);
+  const nodeDirs = nodeRoots(root, major);
+  if (nodeDirs.length > 0) {
+    const node = findNode(major, ctx.architecture, ctx.envPath);
+    if (!node.ok) return node;
+    return {
+      ok: true,
+      label: node.label,
+      where: `require() with NODE_PATH=${nodeDirs.join(':')}`,
+      list: () => listNodePackages(root, nodeDirs),
+      exists: (m) => nodeDirs.some((d) => fs.existsSync(path.join(root, d, m))),
+      check: (mods, cwd) => checkRequires(node.command, root, nodeDirs, mods, cwd),
+    };
+  }
+  return { ok: false, reason: 'the layer has neither python/ nor nodejs/node_modules; the import check covers Python and Node layers' };
+}
+
 function moduleExists(root: string, roots: readonly string[], mod: string): boolean {
   const rel = mod.split('.').join('/');
   return roots.some((r) => {
@@ -377,7 +420,7 @@ interface Breakage {
  * under which the module fails again is the one named.
  */
 async function attribute(
-  root: string, roots: readonly string[], interpreter: string, cwd: string, failed: readonly ImportResult[],
+  root: string, check: (modules: readonly string[]) => Promise<ImportResult[]>, failed: readonly ImportResult[],
   moved: Map<string, Moved[]>, stripped: Moved[],
 ): Promise<{ broken: Breakage[]; alreadyBroken: string[] }> {
   const groups = new Map<string, Moved[]>(moved);
@@ -397,7 +440,7 @@ async function attribute(
   };
   for (const list of groups.values()) swap(list, true);
   const names = failed.map((f) => f.module);
-  const restored = await checkImports(interpreter, root, roots, names, cwd);
+  const restored = await check(names);
   const alreadyBroken = restored.filter((r) => r.error !== undefined).map((r) => r.module);
   const suspects = failed.filter((f) => !alreadyBroken.includes(f.module));
   const blamed = new Map<string, string[]>(suspects.map((s) => [s.module, []]));
@@ -407,7 +450,7 @@ async function attribute(
     for (const [rule, list] of ordered) {
       if ([...blamed.values()].every((rules) => rules.length > 0)) break;
       swap(list, false);
-      const again = await checkImports(interpreter, root, roots, suspects.map((s) => s.module), cwd);
+      const again = await check(suspects.map((s) => s.module));
       for (const r of again) if (r.error !== undefined) blamed.get(r.module)!.push(rule);
       swap(list, true);
     }
@@ -418,7 +461,7 @@ async function attribute(
   };
 }
 
-function brokenImportError(broken: readonly Breakage[], interpreter: string, moved: Map<string, Moved[]>): LayersmithBuildError {
+function brokenImportError(broken: readonly Breakage[], interpreter: string, where: string, moved: Map<string, Moved[]>): LayersmithBuildError {
   const byCause = new Map<string, Breakage[]>();
   for (const b of broken) {
     const key = `${b.error}\u0000${b.rules.join(',')}`;
@@ -440,7 +483,7 @@ function brokenImportError(broken: readonly Breakage[], interpreter: string, mov
       ? `drop or narrow the remove glob${hint ? `, or keep the file with slim: { keep: ['${hint}'] }` : ''}`
       : `keep what it needs with slim: { keep: ['${hint ?? '<path>'}'] }`;
   return new LayersmithBuildError('SLIM_BROKE_IMPORT',
-    `slim broke the layer (checked with ${interpreter}, the layer's import roots first on sys.path): ${lines.join('; ')}. Fix: ${fix}.`);
+    `slim broke the layer (checked with ${interpreter}, ${where}): ${lines.join('; ')}. Fix: ${fix}.`);
 }
 
 /** A layer path among the removed files that the first failure's "No module named 'a.b'" points at. */

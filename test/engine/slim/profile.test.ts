@@ -179,10 +179,43 @@ describe('the import check says plainly when it cannot run', () => {
     const arm = await slimLayer(root, DEFAULT, { runtimes: ['python3.11'], architecture: other });
     expect(arm.verification.ran).toBe(false);
     expect(arm.verification.note).toContain(`the layer is for ${other}; its extension modules cannot load here`);
-    const node = makeTempDir('layersmith-test-slim-');
-    writeTree(node, { 'nodejs/node_modules/lib/index.js': '1', 'nodejs/node_modules/lib/README.md': '# x' });
-    const rec = await slimLayer(node, DEFAULT, { runtimes: ['nodejs20.x'], architecture: 'x86_64' });
-    expect(rec.verification.note).toBe('import check not run: the layer has no python/ directory; the import check covers Python layers only.');
-    expect(rec.rules).toEqual([{ rule: 'node-docs', files: 1, bytes: 3 }]);
+    const tools = makeTempDir('layersmith-test-slim-');
+    writeTree(tools, { 'bin/tool': '#!/bin/sh\n', 'bin/README.md': '# x' });
+    const rec = await slimLayer(tools, DEFAULT, { runtimes: ['provided.al2023'], architecture: 'x86_64' });
+    expect(rec.verification.note).toBe('import check not run: the layer has neither python/ nor nodejs/node_modules; '
+      + 'the import check covers Python and Node layers.');
+    expect(rec.rules).toEqual([]);
+  });
+});
+
+describe('Node layers', () => {
+  const NODE_LAYER = {
+    'nodejs/node_modules/lib/package.json': '{"name":"lib","version":"1.0.0","main":"index.js"}',
+    'nodejs/node_modules/lib/index.js': "module.exports = require('./util');\n",
+    'nodejs/node_modules/lib/util.js': 'module.exports = 42;\n',
+    'nodejs/node_modules/lib/README.md': '# lib\n',
+    'nodejs/node_modules/@scope/esm-only/package.json': '{"name":"@scope/esm-only","version":"1.0.0","exports":{"import":"./index.mjs"}}',
+    'nodejs/node_modules/@scope/esm-only/index.mjs': 'export default 1;\n',
+  };
+  const major = Number(process.versions.node.split('.')[0]);
+  const NODE = { runtimes: [`nodejs${major}.x`], architecture: (process.arch === 'arm64' ? 'arm64' : 'x86_64') as 'arm64' | 'x86_64' };
+
+  test('every package is required with the layer on NODE_PATH; one that never loaded is reported, not blamed', async () => {
+    const root = makeTempDir('layersmith-test-slim-');
+    writeTree(root, NODE_LAYER);
+    const rec = await slimLayer(root, DEFAULT, NODE);
+    expect(rec.rules).toEqual([{ rule: 'node-docs', files: 1, bytes: Buffer.byteLength(NODE_LAYER['nodejs/node_modules/lib/README.md']) }]);
+    expect(rec.verification).toMatchObject({ ran: true, modules: ['lib'], alreadyBroken: ['@scope/esm-only'] });
+    expect(rec.verification.interpreter).toBe(`node (${process.versions.node})`);
+  });
+
+  test('a remove glob deleting a file a package requires fails the build naming the package and the rule', async () => {
+    const root = makeTempDir('layersmith-test-slim-');
+    writeTree(root, NODE_LAYER);
+    const err = await slimLayer(root, { keep: [], remove: ['**/lib/util.js'], strip: true }, NODE).then(() => undefined, (e) => e);
+    expect(err).toMatchObject({ code: 'SLIM_BROKE_IMPORT' });
+    expect(err.message).toContain("lib no longer imports (MODULE_NOT_FOUND: Cannot find module './util'");
+    expect(err.message).toContain("broken by rule 'remove:**/lib/util.js'");
+    expect(err.message).toContain('require() with NODE_PATH=nodejs/node_modules');
   });
 });
