@@ -71,14 +71,17 @@ const SCRIPT = [
 ].join('\n');
 
 /** Requires each package with the layer's roots on NODE_PATH, batches of 100 per process. */
-export async function checkRequires(node: string, root: string, roots: readonly string[], modules: readonly string[], cwd: string): Promise<ImportResult[]> {
+export async function checkRequires(
+  node: string, root: string, roots: readonly string[], modules: readonly string[], cwd: string,
+): Promise<ImportResult[]> {
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: roots.map((r) => path.resolve(root, r)).join(path.delimiter) };
   delete env.NODE_OPTIONS;
   const results: ImportResult[] = [];
   for (let i = 0; i < modules.length; i += BATCH) {
     const batch = modules.slice(i, i + BATCH);
     results.push(...await new Promise<ImportResult[]>((resolve) => {
-      execFile(node, ['-e', SCRIPT, JSON.stringify(batch)], { cwd, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' }, (err, stdout, stderr) => {
+      const options = { cwd, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' as const };
+      execFile(node, ['-e', SCRIPT, JSON.stringify(batch)], options, (err, stdout, stderr) => {
         const at = stdout.lastIndexOf(MARKER);
         if (at >= 0) {
           try {
