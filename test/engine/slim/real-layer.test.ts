@@ -1,6 +1,7 @@
 import { execFileSync } from 'child_process';
 import * as path from 'path';
 import { inspectLayerZip, renderInspectJson } from '../../../lib/cli/inspect';
+import { analyzeStack } from '../../../lib/core';
 import type { BuildTarget, LayerArtifact } from '../../../lib/engine/api';
 import { buildLayer } from '../../../lib/engine/engine';
 import { extractZip } from '../../../lib/engine/inspect';
@@ -49,6 +50,18 @@ describe('numpy + pandas + scipy', () => {
     expect(total).toBe(plain.manifest.zip.unzippedSize);
     // scipy is the largest, and the three are at the top
     expect(json.packages.slice(0, 3).map((p: { name: string }) => p.name)).toEqual(['scipy', 'numpy', 'pandas']);
+  });
+
+  testWithTools('python3')('a stack over the budget with this layer names its largest packages and the bytes to cut', () => {
+    // GIVEN the real layer plus 50,000,000 bytes of function code (262,144,000 is the AWS budget)
+    const layer = { layerId: 'App/SciPy', displayName: 'App/SciPy', manifest: plain.manifest };
+    const code = 50_000_000;
+    const [f] = analyzeStack({ platform: 'aws', function: { path: 'App/Fn', runtime: 'python3.11', architecture: 'x86_64', codeSize: code }, layers: [layer] })
+      .errors.filter((e) => e.ruleId === 'LS-UNZIPPED-BUDGET');
+    const excess = plain.manifest.zip.unzippedSize + code - 262_144_000;
+    expect(f.message).toMatch(/Largest packages: scipy \S+ [\d,]+ bytes in App\/SciPy, numpy \S+ [\d,]+ bytes in App\/SciPy, pandas /);
+    expect(f.message).toContain(`Cut at least ${excess.toLocaleString('en-US')} bytes to fit.`);
+    expect(f.data).toMatchObject({ excessBytes: excess });
   });
 
   testWithTools('python3.11')('slim: true makes the layer at least 18% smaller and says what each rule took', () => {
