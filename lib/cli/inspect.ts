@@ -53,8 +53,24 @@ export interface InspectResult {
   readonly layout: readonly LayoutGroup[];
   readonly runtimeChecks: readonly RuntimeCheck[];
   readonly manifest: LayerManifest;
+  /** Every package with its size, largest first. */
+  readonly packages: readonly PackageSize[];
+  /** Files that belong to no package. */
+  readonly unowned: { readonly files: number; readonly unzippedBytes: number };
   readonly findings: readonly Finding[];
 }
+
+/** One package of the layer and the bytes it takes. */
+export interface PackageSize {
+  readonly ecosystem: string;
+  readonly name: string;
+  readonly version: string;
+  readonly files: number;
+  readonly unzippedBytes: number;
+}
+
+/** Largest packages shown in the text output; `--json` lists all. */
+export const MAX_LARGEST_PACKAGES = 10;
 
 const NO_SEARCH_PATH = '(no search path)';
 const SEVERITY_ORDER: Record<string, number> = { error: 0, warning: 1, info: 2 };
@@ -120,6 +136,10 @@ export async function inspectLayerZip(request: InspectRequest): Promise<InspectR
     layout,
     runtimeChecks,
     manifest,
+    packages: manifest.packages
+      .map((p) => ({ ecosystem: p.ecosystem, name: p.name, version: p.version, files: p.files ?? 0, unzippedBytes: p.unzippedBytes ?? 0 }))
+      .sort((a, b) => b.unzippedBytes - a.unzippedBytes || byCodePoint(a.name, b.name) || byCodePoint(a.version, b.version)),
+    unowned: manifest.unowned ?? { files: 0, unzippedBytes: 0 },
     findings,
   };
 }
@@ -250,6 +270,16 @@ export function renderInspectText(result: InspectResult): string {
     out.push('');
     out.push('Python wheel tags');
     for (const w of m.wheelTags) out.push(`  ${w.path}  ${w.tags.join(' ')}`);
+  }
+  if (result.packages.length > 0) {
+    out.push('');
+    const shown = result.packages.slice(0, MAX_LARGEST_PACKAGES);
+    out.push(`Largest packages (unzipped; ${shown.length} of ${result.packages.length})`);
+    const nameWidth = Math.max(...shown.map((p) => p.name.length));
+    for (const p of shown) {
+      out.push(`  ${p.name.padEnd(nameWidth)}  ${formatBytes(p.unzippedBytes)} · ${formatPercent(p.unzippedBytes, m.zip.unzippedSize)} · ${groupDigits(p.files)} file${p.files === 1 ? '' : 's'}`);
+    }
+    out.push(`  (in no package: ${formatBytes(result.unowned.unzippedBytes)} in ${groupDigits(result.unowned.files)} file${result.unowned.files === 1 ? '' : 's'})`);
   }
   if (m.packages.length > 0) {
     out.push('');

@@ -1,5 +1,8 @@
-import { code, formatBytes, formatPercent, groupDigits, stableJson, table } from './format';
+import { byCodePoint, code, formatBytes, formatPercent, groupDigits, stableJson, table } from './format';
 import type { FunctionReview, LayerReview, ReviewReport } from './report';
+
+/** Largest packages listed per layer in Markdown; the JSON report has every package with its bytes. */
+export const MAX_LARGEST_PACKAGES = 5;
 
 /** Shadowed paths listed per function in Markdown; the JSON report always has all of them. */
 export const MAX_SHADOWED_ROWS = 50;
@@ -85,7 +88,20 @@ function renderLayer(layer: LayerReview): string[] {
   } else {
     rows.push(['content', 'not built in this synth (bundling skipped for this stack): sizes and checksums unknown']);
   }
+  if (layer.slim) {
+    rows.push(['slim', `saved ${formatBytes(layer.slim.savedBytes)} of ${formatBytes(layer.slim.beforeBytes)} (${formatPercent(layer.slim.savedBytes, layer.slim.beforeBytes)}): `
+      + (layer.slim.rules.map((r) => `${r.rule} ${formatBytes(r.bytes)}`).join(', ') || 'nothing to remove')]);
+  }
   out.push(...table(['fact', 'value'], rows), '');
+  const sized = layer.packages.filter((p) => p.unzippedBytes !== undefined)
+    .sort((a, b) => b.unzippedBytes! - a.unzippedBytes! || byCodePoint(a.name, b.name));
+  if (sized.length > 0 && layer.unzippedSize) {
+    const shown = sized.slice(0, MAX_LARGEST_PACKAGES);
+    out.push(`Largest packages (${shown.length} of ${sized.length}; files in no package: ${formatBytes(layer.unownedBytes ?? 0)}):`, '');
+    out.push(...table(['package', 'version', 'files', 'unzipped', 'share'], shown.map((p) => [
+      code(p.name), p.version, groupDigits(p.files ?? 0), formatBytes(p.unzippedBytes!), formatPercent(p.unzippedBytes!, layer.unzippedSize!),
+    ])), '');
+  }
   if (layer.packages.length > 0) {
     out.push(`Packages (${layer.packages.length}):`, '');
     out.push(...table(['ecosystem', 'package', 'version'], layer.packages.map((p) => [p.ecosystem, code(p.name), p.version])), '');

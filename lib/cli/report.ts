@@ -71,7 +71,15 @@ export interface LayerReview {
   readonly sha256?: string;
   /** CRC-64/XZ of the ZIP, decimal (FC checksum). */
   readonly crc64?: string;
-  readonly packages: readonly { ecosystem: string; name: string; version: string }[];
+  readonly packages: readonly { ecosystem: string; name: string; version: string; files?: number; unzippedBytes?: number }[];
+  /** Bytes of files no package claims (absent for manifests without sizes). */
+  readonly unownedBytes?: number;
+  /** What slim removed, when the layer was slimmed. */
+  readonly slim?: {
+    readonly beforeBytes: number;
+    readonly savedBytes: number;
+    readonly rules: readonly { rule: string; files: number; bytes: number }[];
+  };
   readonly natives: readonly { path: string; os: string; cpu: string }[];
   /** The highest GLIBC_X.Y any native binary of the layer needs, when one needs any. */
   readonly glibc?: string;
@@ -218,8 +226,12 @@ function reviewLayer(record: LayerRecord, manifest: LayerManifest | undefined): 
     sha256: manifest?.zip.sha256,
     crc64: manifest?.zip.crc64,
     packages: (manifest?.packages ?? [])
-      .map((p) => ({ ecosystem: p.ecosystem, name: p.name, version: p.version }))
+      .map((p) => ({ ecosystem: p.ecosystem, name: p.name, version: p.version, files: p.files, unzippedBytes: p.unzippedBytes }))
       .sort((a, b) => byCodePoint(a.ecosystem, b.ecosystem) || byCodePoint(a.name, b.name) || byCodePoint(a.version, b.version)),
+    unownedBytes: manifest?.unowned?.unzippedBytes,
+    slim: manifest?.slim
+      ? { beforeBytes: manifest.slim.beforeBytes, savedBytes: manifest.slim.savedBytes, rules: manifest.slim.rules.map((r) => ({ ...r })) }
+      : undefined,
     natives: (manifest?.natives ?? []).map((n) => ({ path: n.path, os: n.os, cpu: n.cpu })).sort((a, b) => byCodePoint(a.path, b.path)),
     secretsExcluded: (manifest?.excluded ?? []).filter((x) => x.secret).map((x) => x.path).sort(byCodePoint),
     ...(manifest?.glibc ? { glibc: manifest.glibc } : {}),

@@ -6,6 +6,7 @@ export * from './assembly';
 export * from './platforms';
 export * from './runtimes';
 export * from './runtime-os';
+export * from './runtime-sdks';
 export * from './arn';
 export * from './validate';
 export * from './grants';

@@ -59,6 +59,58 @@ export interface PackageRecord {
   readonly version: string;
   /** Where the evidence sits in the ZIP (dist-info dir, package.json, jar file, gemspec...). */
   readonly path: string;
+  /**
+   * Files of the layer that belong to the package (Python: its RECORD, else its top-level
+   * names; Node: its directory without nested node_modules; jar: the jar; gem: its directories).
+   * Absent in manifests written before sizes were recorded.
+   */
+  readonly files?: number;
+  /** Sum of those files' unzipped sizes in bytes. */
+  readonly unzippedBytes?: number;
+}
+
+/** Files of a layer that belong to no recognised package (scripts, data, bin/, lib/...). */
+export interface UnownedFiles {
+  readonly files: number;
+  readonly unzippedBytes: number;
+}
+
+/** What one slim rule removed (or, for 'strip-debug', shrank) in a layer. */
+export interface SlimRuleResult {
+  /** Rule id: a default-profile rule ('tests', 'strip-debug', ...) or 'remove:<glob>'. */
+  readonly rule: string;
+  /** Files removed (strip-debug: files stripped). */
+  readonly files: number;
+  /** Bytes saved. */
+  readonly bytes: number;
+}
+
+/** The record of slimming a layer before it was packed. */
+export interface SlimRecord {
+  /** Unzipped bytes of the staged layer before slimming. */
+  readonly beforeBytes: number;
+  /** Unzipped bytes after slimming. */
+  readonly afterBytes: number;
+  /** beforeBytes - afterBytes. */
+  readonly savedBytes: number;
+  /** Per rule, in profile order; rules that removed nothing are left out. */
+  readonly rules: readonly SlimRuleResult[];
+  /** Files a rule would have removed but a kept module imports (or a keep glob names). */
+  readonly kept: readonly { readonly path: string; readonly reason: string }[];
+  /** Shared objects left unstripped, and why (vendored library, program headers would move, ...). */
+  readonly stripSkipped: readonly { readonly path: string; readonly reason: string }[];
+  /** The import check after slimming. */
+  readonly verification: {
+    /** False when no check could run; `note` says why. */
+    readonly ran: boolean;
+    /** Interpreter used, e.g. 'python3.11 (3.11.7)'. */
+    readonly interpreter?: string;
+    /** Modules that imported after slimming. */
+    readonly modules: readonly string[];
+    /** Modules that did not import before slimming either (not slim's doing). */
+    readonly alreadyBroken?: readonly string[];
+    readonly note?: string;
+  };
 }
 
 /** Wheel tags read from a `*.dist-info/WHEEL` file. */
@@ -100,6 +152,10 @@ export interface LayerManifest {
   readonly natives: readonly NativeBinary[];
   readonly wheelTags: readonly WheelTagRecord[];
   readonly packages: readonly PackageRecord[];
+  /** Bytes of files that belong to no package (absent in manifests written before sizes were recorded). */
+  readonly unowned?: UnownedFiles;
+  /** What `slim` removed before packing (absent when the source did not ask for it). */
+  readonly slim?: SlimRecord;
   /** Files the build left out (empty for a ZIP inspected as-is). */
   readonly excluded: readonly ExcludedFile[];
   /** The highest GLIBC_X.Y any native binary of the layer needs ('2.34'); absent when none needs one. */

@@ -1,9 +1,12 @@
 import type { ArchitectureId, LayerManifest, PlatformId } from '../core/model';
+import type { SlimSpec } from './slim/options';
 
 /** Settings every source kind accepts. */
 export interface CommonSourceSpec {
   /** Glob patterns (relative to the layer root) left out on top of the default excludes. */
   readonly excludes?: readonly string[];
+  /** Slim settings (absent: the layer is packed as built). */
+  readonly slim?: SlimSpec;
 }
 
 // Each kind's spec lives with everything else about that kind in ./sources/<kind>.ts.

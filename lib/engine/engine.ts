@@ -6,10 +6,11 @@ import type { BuildContext } from './builders/context';
 import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
 import { inspectZip } from './inspect';
 import { ProgressReporter, formatElapsed } from './progress';
+import { slimLayer } from './slim';
 import { LayerSource } from './source';
 import { runBuilder } from './sources';
 import { packDirectory } from './zip';
-import type { LayerManifest } from '../core/model';
+import type { LayerManifest, SlimRecord } from '../core/model';
 
 /**
  * Turns a source into a layer artifact (ZIP + manifest) in the content-addressed cache.
@@ -65,7 +66,9 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
       step: (name, fn) => progress.step(name, () => fn()),
       note: (m) => progress.note(m),
     };
-    const { root, unpinned, notes } = await runBuilder(spec, ctx);
+    const built = await runBuilder(spec, ctx);
+    const { unpinned, notes } = built;
+    const { root, slim } = spec.slim ? await slimStaged(spec, built.root, ctx) : { root: built.root, slim: undefined };
     const packed = await progress.step('pack zip', (update) => packDirectory(root, tmpZip, {
       excludes: spec.excludes ? [...spec.excludes] : undefined,
       onProgress: update,
@@ -76,6 +79,7 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
     const inspected = await progress.step('inspect zip', () => inspectZip(tmpZip));
     const manifest: LayerManifest = {
       ...inspected,
+      ...(slim ? { slim } : {}),
       excluded: packed.excluded,
       build: {
         source: spec.kind,
@@ -97,12 +101,35 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
       writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
       return manifest;
     });
-    progress.note(`built ${inputKey.slice(0, 12)}: ${committed.zip.entryCount} entries, ${formatBytes(committed.zip.zippedSize)} zipped, ${formatBytes(committed.zip.unzippedSize)} unzipped in ${formatElapsed(Date.now() - started)}`);
+    const saved = committed.slim ? ` (slim saved ${formatBytes(committed.slim.savedBytes)})` : '';
+    progress.note(`built ${inputKey.slice(0, 12)}: ${committed.zip.entryCount} entries, ${formatBytes(committed.zip.zippedSize)} zipped, `
+      + `${formatBytes(committed.zip.unzippedSize)} unzipped${saved} in ${formatElapsed(Date.now() - started)}`);
     return { zipPath, manifestPath, manifest: committed, inputKey, cacheHit: false };
   } finally {
     fs.rmSync(tmpZip, { force: true });
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/**
+ * Slims the built layer root before packing. A root outside the staging directory (a user's
+ * directory for fromDirectory) is copied there first: slimming never touches the user's files.
+ */
+async function slimStaged(spec: SourceSpec, builtRoot: string, ctx: BuildContext): Promise<{ root: string; slim: SlimRecord }> {
+  let root = builtRoot;
+  if (path.resolve(root) !== path.resolve(ctx.staging)) {
+    root = path.join(ctx.work, 'slim-copy');
+    await ctx.step('slim: copy the layer root', () => fs.cpSync(builtRoot, root, { recursive: true, verbatimSymlinks: true }));
+  }
+  const slim = await slimLayer(root, spec.slim!, {
+    runtimes: ctx.target.runtimes,
+    architecture: ctx.target.architecture,
+    pythonVersion: spec.kind === 'python' ? spec.pythonVersion : undefined,
+    work: ctx.work,
+    step: ctx.step,
+    note: ctx.note,
+  });
+  return { root, slim };
 }
 
 /** A lock older than this is from a killed process (the section it guards takes milliseconds). */

@@ -11,6 +11,7 @@ import { PACKAGE_VERSION_CONFLICT } from './ls-package-version-conflict';
 import { PYTHON_WHEEL_TAG } from './ls-python-wheel-tag';
 import { DEPRECATED_RUNTIME, UNKNOWN_RUNTIME } from './ls-runtime';
 import { RUNTIME_COMPAT } from './ls-runtime-compat';
+import { RUNTIME_SHADOW } from './ls-runtime-shadow';
 import { SHADOWED_FILE } from './ls-shadowed-file';
 import { UNKNOWN_LAYER } from './ls-unknown-layer';
 import { UNZIPPED_BUDGET } from './ls-unzipped-budget';
@@ -34,6 +35,7 @@ export const STACK_RULES: readonly StackRule[] = Object.freeze([
   LAYOUT,
   SHADOWED_FILE,
   PACKAGE_VERSION_CONFLICT,
+  RUNTIME_SHADOW,
   NATIVE_BINARY,
   PYTHON_WHEEL_TAG,
   GLIBC,

@@ -79,8 +79,10 @@ async function fileChecksums(file: string): Promise<{ sha256: string; crc64: str
  *
  * Only the central directory is read, plus the heads of native-binary candidates (by extension
  * or execute bit) and the small metadata files (WHEEL, package.json in node_modules, composer's
- * installed.json); package names also come from paths (dist-info directories, jar and gemspec
- * file names). `build` is left undefined and `excluded` empty.
+ * installed.json, dist-info RECORD and top_level.txt); package names also come from paths
+ * (dist-info directories, jar and gemspec file names). Each package gets its file count and
+ * unzipped bytes, and `unowned` sums the files no package claims. `build` is left undefined
+ * and `excluded` empty.
  *
  * Rejects with `ZipInspectionError` (see `ZipErrorCode`).
  */
@@ -125,20 +127,26 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
         }
       }
       if (e.uncompressedSize > 0 && (isNativeCandidate(e.name, e.mode)
-        || (e.uncompressedSize <= MAX_METADATA_BYTES && (e.name.endsWith('.dist-info/WHEEL') || pkgs.isNodePackageJson(e.name) || pkgs.isComposerInstalled(e.name))))) {
+        || (e.uncompressedSize <= MAX_METADATA_BYTES && (e.name.endsWith('.dist-info/WHEEL') || pkgs.isNodePackageJson(e.name)
+          || pkgs.isComposerInstalled(e.name) || pkgs.isSizeMetadata(e.name))))) {
         reads.push(e);
       }
     }
     // Read in file order: sequential disk access.
     reads.sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    const metadata = new Map<string, Buffer>();
     for (const e of reads) {
-      if (e.name.endsWith('.dist-info/WHEEL')) {
+      if (pkgs.isSizeMetadata(e.name)) {
+        metadata.set(e.name, reader.readWhole(e));
+      } else if (e.name.endsWith('.dist-info/WHEEL')) {
         wheelTags.push({ path: e.name, tags: pkgs.wheelTags(reader.readWhole(e)) });
       } else if (pkgs.isNodePackageJson(e.name)) {
         const rec = pkgs.nodePackage(e.name, reader.readWhole(e));
         if (rec) packages.push(rec);
       } else if (pkgs.isComposerInstalled(e.name)) {
-        packages.push(...pkgs.composerPackages(e.name, reader.readWhole(e)));
+        const content = reader.readWhole(e);
+        metadata.set(e.name, content);
+        packages.push(...pkgs.composerPackages(e.name, content));
       } else {
         const found = detectNative(e.name, reader.readHead(e, NATIVE_HEAD_BYTES));
         // The verneed section sits wherever the section headers say: only the whole file has it.
@@ -158,6 +166,7 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
     wheelTags.sort((a, b) => compareEntryNames(a.path, b.path));
     packages.sort((a, b) => compareEntryNames(a.path, b.path) || compareEntryNames(a.name, b.name));
     const glibc = natives.reduce<string | undefined>((hi, n) => (n.glibc && (!hi || compareGlibc(n.glibc, hi) > 0) ? n.glibc : hi), undefined);
+    const sized = pkgs.attributeSizes(entries.filter((e) => e.type !== 'directory'), packages, metadata);
     return {
       schemaVersion: 1,
       zip: {
@@ -170,7 +179,8 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
       entries,
       natives,
       wheelTags,
-      packages,
+      packages: sized.packages,
+      unowned: sized.unowned,
       excluded: [],
       ...(glibc ? { glibc } : {}),
     };

@@ -76,3 +76,166 @@ export function wheelTags(content: Buffer): string[] {
     .map((l) => /^Tag:\s*(\S+)\s*$/.exec(l)?.[1])
     .filter((t): t is string => t !== undefined);
 }
+
+/** Metadata files whose content `attributeSizes` uses (besides package.json and installed.json). */
+export function isSizeMetadata(path: string): boolean {
+  return path.endsWith('.dist-info/RECORD') || path.endsWith('.dist-info/top_level.txt');
+}
+
+/** A file of the layer, as `attributeSizes` needs it. */
+export interface SizedFile {
+  readonly path: string;
+  readonly size: number;
+}
+
+/**
+ * Which package each file belongs to, summed per package: Python files by the dist's RECORD
+ * (else its top_level.txt names), Node files by the deepest package directory holding them,
+ * jars and gemspecs by themselves plus a gem's own directories, Composer packages by their
+ * install path. Files no package claims are counted in `unowned`.
+ */
+export function attributeSizes(
+  files: readonly SizedFile[], packages: readonly PackageRecord[], metadata: ReadonlyMap<string, Buffer>,
+): { packages: PackageRecord[]; unowned: { files: number; unzippedBytes: number } } {
+  const exact = new Map<string, number>();
+  const prefixes = new Map<string, number>();
+  const claimExact = (p: string, owner: number) => {
+    if (!exact.has(p)) exact.set(p, owner);
+  };
+  const claimDir = (d: string, owner: number) => {
+    const dir = d.endsWith('/') ? d : `${d}/`;
+    if (!prefixes.has(dir)) prefixes.set(dir, owner);
+  };
+  const gemStems = new Map<string, number>();
+  packages.forEach((p, i) => {
+    switch (p.ecosystem) {
+      case 'python': {
+        const site = parentDir(p.path);
+        claimDir(p.path, i);
+        const record = metadata.get(`${p.path}RECORD`);
+        if (record) {
+          for (const rel of recordPaths(record)) claimExact(joinPosix(site, rel), i);
+        } else {
+          const top = metadata.get(`${p.path}top_level.txt`);
+          for (const name of top ? top.toString('utf8').split(/\r?\n/).map((l) => l.trim()).filter(Boolean) : []) {
+            claimDir(`${site}${name}`, i);
+            for (const f of files) {
+              if (f.path.startsWith(`${site}${name}.`) && !f.path.slice(site.length).includes('/')) claimExact(f.path, i);
+            }
+          }
+        }
+        break;
+      }
+      case 'node':
+        claimDir(parentDir(p.path), i);
+        break;
+      case 'java':
+        claimExact(p.path, i);
+        break;
+      case 'ruby': {
+        claimExact(p.path, i);
+        const stem = p.path.slice(p.path.lastIndexOf('/') + 1, -'.gemspec'.length);
+        const base = parentDir(parentDir(p.path));
+        claimDir(`${base}gems/${stem}`, i);
+        claimExact(`${base}cache/${stem}.gem`, i);
+        gemStems.set(`${base}\u0000${stem}`, i);
+        break;
+      }
+      case 'php': {
+        const vendor = parentDir(parentDir(p.path));
+        claimDir(composerInstallPath(metadata.get(p.path), p.name, vendor), i);
+        break;
+      }
+    }
+  });
+  const counts = packages.map(() => ({ files: 0, bytes: 0 }));
+  let unownedFiles = 0;
+  let unownedBytes = 0;
+  for (const f of files) {
+    let owner = exact.get(f.path);
+    for (let i = f.path.lastIndexOf('/'); owner === undefined && i > 0; i = f.path.lastIndexOf('/', i - 1)) {
+      owner = prefixes.get(f.path.slice(0, i + 1));
+    }
+    if (owner === undefined && gemStems.size > 0) owner = gemExtensionOwner(f.path, gemStems);
+    if (owner === undefined) {
+      unownedFiles++;
+      unownedBytes += f.size;
+    } else {
+      counts[owner].files++;
+      counts[owner].bytes += f.size;
+    }
+  }
+  return {
+    packages: packages.map((p, i) => ({ ...p, files: counts[i].files, unzippedBytes: counts[i].bytes })),
+    unowned: { files: unownedFiles, unzippedBytes: unownedBytes },
+  };
+}
+
+/** 'a/b/c/' or 'a/b/c' -> 'a/b/' ('' at the top). */
+function parentDir(p: string): string {
+  const trimmed = p.endsWith('/') ? p.slice(0, -1) : p;
+  const i = trimmed.lastIndexOf('/');
+  return i < 0 ? '' : trimmed.slice(0, i + 1);
+}
+
+/** `dir` + a RECORD path ('../../bin/x' allowed), normalised; '' when it leaves the ZIP root. */
+function joinPosix(dir: string, rel: string): string {
+  const parts: string[] = [];
+  for (const seg of `${dir}${rel}`.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') parts.pop();
+    else parts.push(seg);
+  }
+  return parts.join('/');
+}
+
+/** First column of a RECORD file (CSV: path,hash,size; a path with a comma or quote is quoted). */
+export function recordPaths(content: Buffer): string[] {
+  const out: string[] = [];
+  for (const line of content.toString('utf8').split(/\r?\n/)) {
+    if (!line) continue;
+    if (line.startsWith('"')) {
+      let i = 1;
+      let value = '';
+      while (i < line.length) {
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            value += '"';
+            i += 2;
+            continue;
+          }
+          break;
+        }
+        value += line[i++];
+      }
+      out.push(value);
+    } else {
+      const comma = line.indexOf(',');
+      out.push(comma < 0 ? line : line.slice(0, comma));
+    }
+  }
+  return out;
+}
+
+/** Composer 2 records each package's directory relative to vendor/composer/; composer 1 implies vendor/<name>/. */
+function composerInstallPath(installed: Buffer | undefined, name: string, vendor: string): string {
+  if (installed) {
+    try {
+      const json = JSON.parse(installed.toString('utf8'));
+      const list: unknown[] = Array.isArray(json) ? json : Array.isArray(json?.packages) ? json.packages : [];
+      for (const p of list) {
+        const rec = p as { 'name'?: unknown; 'install-path'?: unknown };
+        if (rec?.name === name && typeof rec['install-path'] === 'string') return joinPosix(`${vendor}composer/`, rec['install-path']);
+      }
+    } catch {
+      // fall back to composer's default layout
+    }
+  }
+  return `${vendor}${name}`;
+}
+
+/** `<base>extensions/<platform>/<abi>/<stem>/...` belongs to the gem `<stem>` of `<base>`. */
+function gemExtensionOwner(p: string, stems: ReadonlyMap<string, number>): number | undefined {
+  const m = /^(.*?\/?)extensions\/[^/]+\/[^/]+\/([^/]+)\//.exec(p);
+  return m ? stems.get(`${m[1]}\u0000${m[2]}`) : undefined;
+}

@@ -61,7 +61,7 @@ export function commandSpec(options: CommandSourceOptions): CommandSourceSpec {
     cwd,
     inputs: options.inputs.map((i) => existingPath(path.resolve(cwd, i), where, 'inputs')),
     ...(options.environment ? { environment: { ...options.environment } } : {}),
-    ...commonSpec(options),
+    ...commonSpec(options, where),
   };
 }
 

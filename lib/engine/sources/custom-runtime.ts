@@ -31,7 +31,7 @@ export function customRuntimeSpec(options: CustomRuntimeSourceOptions): CustomRu
     kind: 'customRuntime',
     bootstrap: existingFile(options.bootstrap, where, 'bootstrap'),
     ...(options.dir !== undefined ? { dir: existingDir(options.dir, where, 'dir') } : {}),
-    ...commonSpec(options),
+    ...commonSpec(options, where),
   };
 }
 

@@ -12,7 +12,7 @@ export interface DirectorySourceSpec extends CommonSourceSpec {
 export interface DirectorySourceOptions extends LayerSourceOptions {}
 
 export function directorySpec(dir: string, options: DirectorySourceOptions = {}): DirectorySourceSpec {
-  return { kind: 'directory', path: existingDir(dir, 'LayerSource.fromDirectory', 'dir'), ...commonSpec(options) };
+  return { kind: 'directory', path: existingDir(dir, 'LayerSource.fromDirectory', 'dir'), ...commonSpec(options, 'LayerSource.fromDirectory') };
 }
 
 /** The directory is the layer root: packed in place, nothing copied. */

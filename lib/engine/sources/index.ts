@@ -55,7 +55,13 @@ export function sourceKind<S extends SourceSpec>(spec: S, where: string): Source
 
 /** The source part of the cache-key document: kind, user excludes and the kind's own inputs. */
 export function describeSource(spec: SourceSpec): Json {
-  return { kind: spec.kind, excludes: excludesOf(spec), ...sourceKind(spec, 'computeInputKey').keyInputs(spec) };
+  // slim only joins the document when set, so the keys of layers without it do not change
+  return {
+    kind: spec.kind,
+    excludes: excludesOf(spec),
+    ...sourceKind(spec, 'computeInputKey').keyInputs(spec),
+    ...(spec.slim ? { slim: { keep: [...spec.slim.keep], remove: [...spec.slim.remove], strip: spec.slim.strip } } : {}),
+  };
 }
 
 /** Runs the builder of a spec's kind into ctx.staging; returns the directory to pack. */

@@ -46,7 +46,7 @@ export function javaSpec(options: JavaJarsSourceOptions | JavaPomSourceOptions):
     ...(o.jarsDir !== undefined ? { jarsDir: existingDir(o.jarsDir, where, 'jarsDir') } : {}),
     ...(o.pom !== undefined ? { pom: existingFile(o.pom, where, 'pom') } : {}),
     ...(o.mavenArgs ? { mavenArgs: [...o.mavenArgs] } : {}),
-    ...commonSpec(options),
+    ...commonSpec(options, where),
   };
 }
 

@@ -4,6 +4,7 @@ import { LayersmithValidationError } from '../../core/errors';
 import type { CommonSourceSpec } from '../api';
 import type { BuildContext, BuildOutput } from '../builders/context';
 import type { Json } from '../digest';
+import { slimSpec, type SlimOptions, type SlimSpec } from '../slim/options';
 
 /**
  * Everything the engine knows about one source kind. Each kind is one module in this folder
@@ -33,11 +34,25 @@ export interface LayerSourceOptions {
    * @default - only the default excludes
    */
   readonly excludes?: string[];
+  /**
+   * Slim the layer before it is packed: `true` removes what the runtime never loads (bytecode,
+   * test suites, docs, examples, type stubs, extension sources and headers, Node Markdown and
+   * source maps, CI metadata) and strips ELF debug information where that is safe; an object
+   * adjusts it (`keep`, `remove`, `strip`). Every top-level module of a Python layer is then
+   * imported with a local interpreter of the runtime's version, and a module that stops
+   * importing fails the build naming the rule that broke it.
+   * @default false
+   */
+  readonly slim?: boolean | SlimOptions;
 }
 
-/** The spec fields every kind takes from LayerSourceOptions. */
-export function commonSpec(options: LayerSourceOptions): { excludes?: string[] } {
-  return options.excludes && options.excludes.length > 0 ? { excludes: [...options.excludes] } : {};
+/** The spec fields every kind takes from LayerSourceOptions; `where` names the factory in errors. */
+export function commonSpec(options: LayerSourceOptions, where = 'LayerSource'): { excludes?: string[]; slim?: SlimSpec } {
+  const slim = slimSpec(options.slim, where);
+  return {
+    ...(options.excludes && options.excludes.length > 0 ? { excludes: [...options.excludes] } : {}),
+    ...(slim ? { slim } : {}),
+  };
 }
 
 /** The user excludes of a spec, as the key and the packer see them. */

@@ -65,7 +65,7 @@ export function nodeSpec(options: NodeSourceOptions): NodeSourceSpec {
     layout: options.layout ?? 'node_modules',
     ...(options.nodeMajor !== undefined ? { nodeMajor: options.nodeMajor } : {}),
     ...(options.npmArgs ? { npmArgs: [...options.npmArgs] } : {}),
-    ...commonSpec(options),
+    ...commonSpec(options, WHERE),
   };
 }
 

@@ -24,7 +24,7 @@ export function phpSpec(options: PhpSourceOptions): PhpSourceSpec {
   const where = 'LayerSource.php';
   const composerDir = existingDir(options.composerDir, where, 'composerDir');
   existingFile(path.join(composerDir, 'composer.json'), where, 'composerDir/composer.json');
-  return { kind: 'php', composerDir, ...commonSpec(options) };
+  return { kind: 'php', composerDir, ...commonSpec(options, where) };
 }
 
 /** Composer reads composer.json, composer.lock and the local `path` repositories they name. */

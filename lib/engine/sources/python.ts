@@ -166,7 +166,7 @@ export function pythonSpec(options: PythonSourceOptions): PythonSourceSpec {
     ...(options.groups?.length ? { groups: [...options.groups] } : {}),
     ...(options.extras?.length ? { extras: [...options.extras] } : {}),
     ...(options.glibc !== undefined ? { glibc: options.glibc } : {}),
-    ...commonSpec(options),
+    ...commonSpec(options, where),
   };
 }
 

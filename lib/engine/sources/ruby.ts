@@ -39,7 +39,7 @@ export function rubySpec(options: RubySourceOptions): RubySourceSpec {
     kind: 'ruby',
     gemfileDir,
     ...(options.rubyAbi !== undefined ? { rubyAbi: options.rubyAbi } : {}),
-    ...commonSpec(options),
+    ...commonSpec(options, where),
   };
 }
 

@@ -11,7 +11,7 @@ export interface ZipSourceSpec extends CommonSourceSpec {
 }
 
 export function zipSpec(file: string, options: LayerSourceOptions = {}): ZipSourceSpec {
-  return { kind: 'zip', path: existingFile(file, 'LayerSource.fromZip', 'file'), ...commonSpec(options) };
+  return { kind: 'zip', path: existingFile(file, 'LayerSource.fromZip', 'file'), ...commonSpec(options, 'LayerSource.fromZip') };
 }
 
 /** An existing ZIP: extracting it validates every entry (paths, links, sizes, CRCs). */

@@ -52,7 +52,8 @@ interface CompiledRule extends ExcludeRule {
   readonly regex: RegExp;
 }
 
-function globToRegex(glob: string): RegExp {
+/** A glob as a whole-path regular expression: `*` within a segment, `**` across segments, `dir/**` also matches `dir`. */
+export function globToRegex(glob: string): RegExp {
   // 'dir/**' also matches 'dir' itself, so the directory entry goes with its contents.
   if (glob.endsWith('/**')) {
     return new RegExp(`${globToRegex(glob.slice(0, -3)).source.slice(0, -1)}(?:/.*)?$`);
