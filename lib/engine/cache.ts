@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { BuildTarget, LayerArtifact, SourceSpec } from './api';
+import { verifyCachedArtifact } from './cache-verify';
 import { canonicalJson } from './digest';
 import { describeSource } from './sources';
 import type { LayerManifest } from '../core/model';
@@ -40,7 +41,8 @@ export function artifactPaths(cacheDir: string, key: string): { zipPath: string;
 
 /**
  * The cached artifact of a key, or undefined. The manifest is renamed into place after the ZIP,
- * so its presence (plus a ZIP of the recorded size) means the entry is complete.
+ * so its presence means the entry is complete; the ZIP is checked against the size and SHA-256
+ * the manifest records (cache-verify.ts), and a damaged entry is removed and rebuilt.
  */
 export function readArtifact(cacheDir: string, key: string): LayerArtifact | undefined {
   const { zipPath, manifestPath } = artifactPaths(path.resolve(cacheDir), key);
@@ -50,12 +52,8 @@ export function readArtifact(cacheDir: string, key: string): LayerArtifact | und
   } catch {
     return undefined;
   }
-  try {
-    if (fs.statSync(zipPath).size !== manifest.zip.zippedSize) return undefined;
-  } catch {
-    return undefined;
-  }
   if (manifest.build?.inputKey !== key) return undefined;
+  if (!verifyCachedArtifact(zipPath, manifestPath, manifest)) return undefined;
   return { zipPath, manifestPath, manifest, inputKey: key, cacheHit: true };
 }
 
