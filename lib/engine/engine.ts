@@ -6,8 +6,10 @@ import type { BuildContext } from './builders/context';
 import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
 import { inspectZip } from './inspect';
 import { ProgressReporter, formatElapsed } from './progress';
+import { removeOnSignal } from './signal-cleanup';
 import { LayerSource } from './source';
 import { runBuilder } from './sources';
+import { pausePoint } from './test-pause';
 import { packDirectory } from './zip';
 import type { LayerManifest } from '../core/model';
 
@@ -50,14 +52,18 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
   sweepStaleTemps(cacheDir);
   sweepStagingDirs();
   const scratch = makeStagingDir(spec.kind);
-  const staging = path.join(scratch, 'layer');
-  const work = path.join(scratch, 'work');
-  fs.mkdirSync(staging);
-  fs.mkdirSync(work);
   const { zipPath, manifestPath } = artifactPaths(cacheDir, inputKey);
   const tmpZip = tempPath(zipPath);
+  // Ctrl-C or SIGTERM mid-build removes both before the process ends (signal-cleanup.ts).
+  const forgetScratch = removeOnSignal(scratch);
+  const forgetTmpZip = removeOnSignal(tmpZip);
+  const staging = path.join(scratch, 'layer');
+  const work = path.join(scratch, 'work');
   const started = Date.now();
   try {
+    fs.mkdirSync(staging);
+    fs.mkdirSync(work);
+    pausePoint('build:scratch');
     const ctx: BuildContext = {
       staging,
       work,
@@ -65,15 +71,22 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
       step: (name, fn) => progress.step(name, () => fn()),
       note: (m) => progress.note(m),
     };
+    pausePoint('build:builder-start');
     const { root } = await runBuilder(spec, ctx);
+    pausePoint('build:staged');
     const packed = await progress.step('pack zip', (update) => packDirectory(root, tmpZip, {
       excludes: spec.excludes ? [...spec.excludes] : undefined,
-      onProgress: update,
+      onProgress: (done, total) => {
+        if (done * 2 >= total && done < total) pausePoint('pack:half');
+        update(done, total);
+      },
     }));
+    pausePoint('pack:done');
     for (const ex of packed.excluded.filter((e) => e.secret)) {
       progress.note(`left out secret-looking file ${ex.path} (${ex.reason})`);
     }
     const inspected = await progress.step('inspect zip', () => inspectZip(tmpZip));
+    pausePoint('inspect:done');
     const manifest: LayerManifest = {
       ...inspected,
       excluded: packed.excluded,
@@ -89,17 +102,23 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
     const committed = await withKeyLock(cacheDir, inputKey, () => {
       // Another process finished this key while we built: keep its entry, so a ZIP and its
       // manifest always come from the same build (even for a command that is not reproducible).
+      pausePoint('commit:locked');
       const other = readArtifact(cacheDir, inputKey);
       if (other) return other.manifest;
       fs.renameSync(tmpZip, zipPath);
+      pausePoint('commit:zip-renamed');
       writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+      pausePoint('commit:manifest-written');
       return manifest;
     });
+    pausePoint('commit:unlocked');
     progress.note(`built ${inputKey.slice(0, 12)}: ${committed.zip.entryCount} entries, ${formatBytes(committed.zip.zippedSize)} zipped, ${formatBytes(committed.zip.unzippedSize)} unzipped in ${formatElapsed(Date.now() - started)}`);
     return { zipPath, manifestPath, manifest: committed, inputKey, cacheHit: false };
   } finally {
     fs.rmSync(tmpZip, { force: true });
     fs.rmSync(scratch, { recursive: true, force: true });
+    forgetTmpZip();
+    forgetScratch();
   }
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { buildLayerSync, computeInputKey, defaultCacheDir, readArtifact } from '../../engine';
 import type { BuildTarget, LayerArtifact, SourceSpec } from '../../engine';
+import { pausePoint } from '../../engine/test-pause';
 
 /** File name of the layer ZIP inside the CDK bundling output directory. */
 const BUNDLED_ZIP = 'layer.zip';
@@ -52,7 +53,9 @@ export class LayerBuild {
       const dest = path.join(outDir, BUNDLED_ZIP);
       const tmp = `${dest}.${process.pid}.tmp`;
       fs.copyFileSync(artifact.zipPath, tmp);
+      pausePoint('bundle:copied');
       fs.renameSync(tmp, dest);
+      pausePoint('bundle:done');
       return true;
     } catch (err) {
       fs.rmSync(outDir, { recursive: true, force: true });

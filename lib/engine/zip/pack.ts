@@ -7,6 +7,8 @@ import { LayersmithPackError } from '../../core/errors';
 import type { ExcludedFile } from '../../core/model';
 import { tempPath } from '../atomic';
 import { sortByEntryName, validateEntryName } from '../entry-name';
+import { removeOnSignal } from '../signal-cleanup';
+import { pausePoint } from '../test-pause';
 import { BatchFileError, DeflatedFile, DeflatePool } from './deflate-pool';
 import { ExcludeMatcher } from './excludes';
 import { ZipFileWriter } from './zip-writer';
@@ -161,11 +163,20 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
   fs.mkdirSync(nodePath.dirname(target), { recursive: true });
   // Named by tempPath so the cache sweeper recognises it when a build is killed mid-pack.
   const temp = tempPath(target);
-  const writer = await ZipFileWriter.open(temp);
+  const forgetTemp = removeOnSignal(temp);
+  let writer: ZipFileWriter;
+  try {
+    writer = await ZipFileWriter.open(temp);
+  } catch (err) {
+    forgetTemp();
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
   const pool = new DeflatePool(workers, level);
   try {
     const unzippedSize = await writeEntries(entries, writer, pool, level, workers, options.onProgress);
     const summary = await writer.finish();
+    pausePoint('pack:written');
     fs.renameSync(temp, target);
     return {
       zipPath: target,
@@ -181,6 +192,7 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
     fs.rmSync(temp, { force: true });
     throw err;
   } finally {
+    forgetTemp();
     await pool.close();
   }
 }
