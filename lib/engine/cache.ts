@@ -5,7 +5,9 @@ import * as path from 'path';
 import type { BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { verifyCachedArtifact } from './cache-verify';
 import { canonicalJson } from './digest';
+import { sweepLeftoversOnce } from './leftovers';
 import { describeSource } from './sources';
+import { pausePoint } from './test-pause';
 import type { LayerManifest } from '../core/model';
 
 export { canonicalJson, treeDigest } from './digest';
@@ -46,6 +48,7 @@ export function artifactPaths(cacheDir: string, key: string): { zipPath: string;
  */
 export function readArtifact(cacheDir: string, key: string): LayerArtifact | undefined {
   const { zipPath, manifestPath } = artifactPaths(path.resolve(cacheDir), key);
+  sweepLeftoversOnce(path.resolve(cacheDir));
   let manifest: LayerManifest;
   try {
     manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as LayerManifest;
@@ -70,7 +73,9 @@ export function computeInputKey(spec: SourceSpec, target: BuildTarget): string {
     target: { platform: target.platform, architecture: target.architecture, runtimes: [...target.runtimes] },
     source: describeSource(spec),
   };
-  return createHash('sha256').update(canonicalJson(doc)).digest('hex');
+  const key = createHash('sha256').update(canonicalJson(doc)).digest('hex');
+  pausePoint('key:computed');
+  return key;
 }
 
 function readOwnVersion(): string {

@@ -5,12 +5,14 @@ import { makeStagingDir, sweepStagingDirs, sweepStaleTemps, tempPath, writeFileA
 import type { BuildContext } from './builders/context';
 import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
 import { inspectZip } from './inspect';
+import { lockIsDead } from './leftovers';
 import { ProgressReporter, formatElapsed } from './progress';
 import { removeOnSignal } from './signal-cleanup';
 import { LayerSource } from './source';
-import { runBuilder } from './sources';
+import { anchorDirectory, runBuilder } from './sources';
 import { pausePoint } from './test-pause';
 import { packDirectory } from './zip';
+import { LayersmithBuildError } from '../core/errors';
 import type { LayerManifest } from '../core/model';
 
 /**
@@ -87,6 +89,7 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
     }
     const inspected = await progress.step('inspect zip', () => inspectZip(tmpZip));
     pausePoint('inspect:done');
+    refuseEmptyLayer(spec, root, inspected, packed.excluded);
     const manifest: LayerManifest = {
       ...inspected,
       excluded: packed.excluded,
@@ -122,6 +125,31 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
   }
 }
 
+/** A layer with no file adds nothing under /opt: a wrong path or excludes that drop everything. */
+function refuseEmptyLayer(spec: SourceSpec, root: string, inspected: LayerManifest, excluded: readonly { path: string }[]): void {
+  if (inspected.entries.some((e) => e.type !== 'directory')) return;
+  const origin = spec.kind === 'directory' || spec.kind === 'zip' ? spec.path : anchorDirectory(spec);
+  const left = excluded.length > 0 ? `; ${excluded.length} paths were left out (${excluded.map((x) => x.path).join(', ')})` : '';
+  throw new LayersmithBuildError('EMPTY_LAYER',
+    `${sourceLabel(spec)}: the layer built from ${origin} holds no file${left}, so it would add nothing under /opt. `
+    + `Fix: put the layer content into ${spec.kind === 'directory' ? origin : 'the source'}, or check its settings and excludes.`, { path: origin === root ? root : origin });
+}
+
+function sourceLabel(spec: SourceSpec): string {
+  const names: Record<SourceSpec['kind'], string> = {
+    directory: 'LayerSource.fromDirectory',
+    zip: 'LayerSource.fromZip',
+    python: 'LayerSource.python',
+    node: 'LayerSource.node',
+    java: 'LayerSource.java',
+    php: 'LayerSource.php',
+    ruby: 'LayerSource.ruby',
+    customRuntime: 'LayerSource.customRuntime',
+    command: 'LayerSource.command',
+  };
+  return names[spec.kind];
+}
+
 /** A lock older than this is from a killed process (the section it guards takes milliseconds). */
 const LOCK_STALE_MS = 30_000;
 
@@ -133,12 +161,13 @@ async function withKeyLock<T>(cacheDir: string, key: string, fn: () => T): Promi
   const lock = path.join(cacheDir, `${key}.lock`);
   for (;;) {
     try {
-      fs.closeSync(fs.openSync(lock, 'wx'));
+      // The owner's pid inside lets the next process remove the lock of a killed one at once.
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       try {
-        if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_STALE_MS) fs.rmSync(lock, { force: true });
+        if (lockIsDead(lock) || Date.now() - fs.statSync(lock).mtimeMs > LOCK_STALE_MS) fs.rmSync(lock, { force: true });
       } catch {
         // the holder released it between our open and stat: try again
       }

@@ -1,12 +1,12 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { LayersmithBuildError, deserializeError, type SerializedError } from '../core/errors';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { computeInputKey, defaultCacheDir, readArtifact } from './cache';
 import { LayerSource } from './source';
 import { pausePoint } from './test-pause';
 import { RESULT_MARKER } from './worker-protocol';
+import { LayersmithBuildError, deserializeError, type SerializedError } from '../core/errors';
 
 /**
  * `buildLayer` for synchronous callers (CDK and ROS constructors, bundling hooks): the async

@@ -20,7 +20,9 @@ let paused = false;
 
 /** The named points of a build, in the order a cold synth passes them. */
 export const PAUSE_POINTS = [
-  /** buildLayerSync entered (synth process), key computed, nothing written yet. */
+  /** The input key was just computed (synth process, construct time); nothing written yet. */
+  'key:computed',
+  /** buildLayerSync entered (synth process), cache missed, nothing written yet. */
   'sync:start',
   /** The build child process started, before it reads its request. */
   'worker:start',
@@ -28,6 +30,8 @@ export const PAUSE_POINTS = [
   'build:scratch',
   /** The builder is about to run the package manager. */
   'build:builder-start',
+  /** The package manager process was just started (it runs while this process is stopped). */
+  'tool:spawned',
   /** The package manager has run; the staging directory holds the layer root. */
   'build:staged',
   /** Half of the ZIP's entries are written to the temp ZIP. */

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
-import { serializeError } from '../core/errors';
 import type { BuildOptions, BuildTarget, SourceSpec } from './api';
 import { buildWithKey } from './engine';
 import { pausePoint } from './test-pause';
 import { RESULT_MARKER } from './worker-protocol';
+import { serializeError } from '../core/errors';
 
 /**
  * Child-process side of `buildLayerSync`: reads `{ spec, target, inputKey, options }` as JSON from

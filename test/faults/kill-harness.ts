@@ -31,7 +31,7 @@ export async function makeAppFixture(): Promise<AppFixture> {
   fs.mkdirSync(wheels);
   const files: Record<string, string> = {};
   // Enough files for several pack batches (256 files each), so "half packed" is a real state.
-  for (let i = 0; i < 900; i++) files[`kill_fixture/m${String(i).padStart(4, '0')}.py`] = `V = ${i}\n${'# filler\n'.repeat(i % 40)}`;
+  for (let i = 0; i < 600; i++) files[`kill_fixture/m${String(i).padStart(4, '0')}.py`] = `V = ${i}\n${'# filler\n'.repeat(i % 40)}`;
   await makeWheel(wheels, { name: 'kill-fixture', version: '1.0.0', files });
   writeTree(root, { 'requirements.txt': 'kill-fixture==1.0.0\n' });
   const appFile = path.join(root, 'app.js');
@@ -214,8 +214,7 @@ export function assertCompiled(): void {
   const walk = (dir: string): void => {
     for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
       const abs = path.join(dir, ent.name);
-      if (ent.isDirectory()) walk(abs);
-      else if (ent.name.endsWith('.ts') && !ent.name.endsWith('.d.ts')) {
+      if (ent.isDirectory()) {walk(abs);} else if (ent.name.endsWith('.ts') && !ent.name.endsWith('.d.ts')) {
         const js = abs.slice(0, -3) + '.js';
         if (!fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(abs).mtimeMs) stale.push(path.relative(REPO, abs));
       }

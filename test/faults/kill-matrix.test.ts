@@ -38,7 +38,7 @@ function stagedPythonFiles(dirs: SynthDirs): number {
   return n;
 }
 
-const BEFORE_PIP = PAUSE_POINTS.indexOf('build:builder-start') + 1;
+const BEFORE_PIP = PAUSE_POINTS.indexOf('tool:spawned') + 1;
 const POINTS: KillPoint[] = [
   ...PAUSE_POINTS.slice(0, BEFORE_PIP).map((p) => ({ name: p, pauseAt: p })),
   { name: 'pip:started (pip process alive, nothing installed yet)', when: (pgid) => pipRunning(pgid) },
@@ -85,7 +85,7 @@ describe('SIGKILL at every point of a build; the next synth recovers', () => {
   test('there are at least 20 kill points, spread over every phase', () => {
     expect(POINTS.length).toBeGreaterThanOrEqual(20);
     const phases = new Set(POINTS.map((p) => p.name.split(':')[0]));
-    expect([...phases].sort()).toEqual(['build', 'bundle', 'commit', 'inspect', 'pack', 'pip', 'sync', 'worker']);
+    expect([...phases].sort()).toEqual(['build', 'bundle', 'commit', 'inspect', 'key', 'pack', 'pip', 'sync', 'tool', 'worker']);
   });
 
   testWithTools('python3').each(POINTS.map((p) => [p.name, p] as const))('kill -9 at %s', async (_name, point) => {

@@ -92,6 +92,7 @@ export async function buildJava(spec: JavaSourceSpec, ctx: BuildContext): Promis
     });
   } else {
     await ctx.step('mvn dependency:copy-dependencies', () => runCommand(mavenCopyArgs(spec, lib), {
+      tmpDir: path.join(ctx.work, 'tmp'),
       cwd: path.dirname(spec.pom!),
       env: toolEnv({}),
       purpose: 'LayerSource.java with a pom (mvn)',

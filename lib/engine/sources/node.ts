@@ -129,6 +129,7 @@ export async function buildNode(spec: NodeSourceSpec, ctx: BuildContext): Promis
   fs.copyFileSync(lock.path, path.join(nodeDir, lock.name));
   const cpu = ctx.target.architecture === 'arm64' ? 'arm64' : 'x64';
   await ctx.step(`npm ci (linux ${cpu})`, () => runCommand(npmCiArgs(spec, cpu), {
+    tmpDir: path.join(ctx.work, 'tmp'),
     cwd: nodeDir,
     env: toolEnv({ npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' }),
     purpose: 'LayerSource.node (npm)',

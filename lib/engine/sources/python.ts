@@ -189,6 +189,7 @@ export async function buildPython(spec: PythonSourceSpec, ctx: BuildContext): Pr
   fs.mkdirSync(dest, { recursive: true });
   const argv = pipInstallArgs(spec, pythonVersion, ctx.target.architecture, dest);
   await ctx.step(`pip install (python ${pythonVersion}, ${ctx.target.architecture})`, () => runCommand(argv, {
+    tmpDir: path.join(ctx.work, 'tmp'),
     cwd: spec.requirements ? path.dirname(spec.requirements) : ctx.work,
     env: toolEnv({ PYTHONDONTWRITEBYTECODE: '1', PIP_DISABLE_PIP_VERSION_CHECK: '1' }),
     purpose: 'LayerSource.python (pip)',

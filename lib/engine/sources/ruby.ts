@@ -73,6 +73,7 @@ export async function buildRuby(spec: RubySourceSpec, ctx: BuildContext): Promis
   const args = ['bundle', 'install'];
   if (fs.existsSync(path.join(spec.gemfileDir, 'vendor', 'cache'))) args.push('--local');
   await ctx.step('bundle install', () => runCommand(args, {
+    tmpDir: path.join(ctx.work, 'tmp'),
     cwd: spec.gemfileDir,
     env: toolEnv({
       BUNDLE_GEMFILE: path.join(spec.gemfileDir, 'Gemfile'),
