@@ -4,7 +4,7 @@ import { LayersmithBuildError, LayersmithValidationError } from '../../core/erro
 import type { CommonSourceSpec } from '../api';
 import { BuildContext, BuildOutput, nodeMajorFromTarget, toolEnv } from '../builders/context';
 import { runCommand } from '../builders/exec';
-import { fileDigest } from '../digest';
+import { fileDigest, optionalFileDigest } from '../digest';
 import { commonSpec, existingDir, existingFile, type LayerSourceOptions, type SourceKind } from './kind';
 
 export interface NodeSourceSpec extends CommonSourceSpec {
@@ -86,6 +86,8 @@ export const nodeKind: SourceKind<NodeSourceSpec> = {
       // package-lock.json stays under its historical field, so keys of existing projects hold.
       lockfile: lock?.name === 'package-lock.json' ? fileDigest(lock.path) : null,
       shrinkwrap: lock?.name === 'npm-shrinkwrap.json' ? fileDigest(lock.path) : undefined,
+      // npm ci reads the project's .npmrc (omit, install-links, registry scopes...).
+      npmrc: optionalFileDigest(path.join(spec.packageDir, '.npmrc')) ?? undefined,
     };
   },
   anchorCandidates: (spec) => [spec.packageDir],

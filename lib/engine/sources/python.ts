@@ -6,6 +6,7 @@ import type { CommonSourceSpec } from '../api';
 import { BuildContext, BuildOutput, portableShebangs, pythonVersionFromTarget, removeNamed, toolEnv } from '../builders/context';
 import { runCommand } from '../builders/exec';
 import { fileDigest, pathDigest } from '../digest';
+import { pipConfigInputs, requirementsInputs } from './python-inputs';
 import { commonSpec, existingDir, existingFile, existingPath, isUrl, type LayerSourceOptions, type SourceKind } from './kind';
 
 export interface PythonSourceSpec extends CommonSourceSpec {
@@ -130,6 +131,9 @@ export const pythonKind: SourceKind<PythonSourceSpec> = {
     layout: spec.layout,
     pythonVersion: spec.pythonVersion ?? null,
     requirements: spec.requirements ? fileDigest(spec.requirements) : null,
+    // What the requirements file makes pip read, and the pip config that picks distributions.
+    requirementsReads: spec.requirements ? requirementsInputs(spec.requirements) : undefined,
+    pipConfig: pipConfigInputs(),
     packages: (spec.packages ?? []).map((p) => (path.isAbsolute(p) ? pathDigest(p) : p)),
     indexUrl: spec.indexUrl ?? null,
     findLinks: (spec.findLinks ?? []).map((l) => (path.isAbsolute(l) ? pathDigest(l) : l)),
