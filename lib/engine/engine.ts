@@ -4,6 +4,7 @@ import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api
 import { makeStagingDir, sweepStagingDirs, sweepStaleTemps, tempPath, writeFileAtomic } from './atomic';
 import type { BuildContext } from './builders/context';
 import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
+import { fsFault } from './fs-faults';
 import { inspectZip } from './inspect';
 import { lockIsDead } from './leftovers';
 import { ProgressReporter, formatElapsed } from './progress';
@@ -49,7 +50,11 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
     return hit;
   }
 
-  fs.mkdirSync(cacheDir, { recursive: true });
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+  } catch (err) {
+    throw fsFault(err, cacheDir);
+  }
   // What killed builds left: temps in the cache and staging directories in the OS temp dir.
   sweepStaleTemps(cacheDir);
   sweepStagingDirs();
@@ -117,6 +122,8 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
     pausePoint('commit:unlocked');
     progress.note(`built ${inputKey.slice(0, 12)}: ${committed.zip.entryCount} entries, ${formatBytes(committed.zip.zippedSize)} zipped, ${formatBytes(committed.zip.unzippedSize)} unzipped in ${formatElapsed(Date.now() - started)}`);
     return { zipPath, manifestPath, manifest: committed, inputKey, cacheHit: false };
+  } catch (err) {
+    throw fsFault(err, cacheDir);
   } finally {
     fs.rmSync(tmpZip, { force: true });
     fs.rmSync(scratch, { recursive: true, force: true });

@@ -203,7 +203,8 @@ export function assemblyZip(outDir: string): string {
 export function leftovers(dirs: SynthDirs): { cache: string[]; tmp: string[]; assembly: string[] } {
   return {
     cache: topLevel(dirs.cacheDir).filter((n) => !/^[0-9a-f]{64}\.(zip|manifest\.json|verified\.json)$/.test(n)),
-    tmp: topLevel(dirs.tmpDir),
+    // v8-compile-cache-* is TypeScript's compile cache (ts-node runs the build child when lib/ is not compiled), not the build's.
+    tmp: topLevel(dirs.tmpDir).filter((n) => !n.startsWith('v8-compile-cache-')),
     assembly: listAll(dirs.outDir).filter((n) => /\.tmp|-building|bundling-temp-/.test(n)),
   };
 }

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { commonSpec, existingDir, existingFile, existingPath, isUrl, type LayerSourceOptions, type SourceKind } from './kind';
 import { LayersmithBuildError, LayersmithValidationError } from '../../core/errors';
 import type { ArchitectureId } from '../../core/model';
 import type { CommonSourceSpec } from '../api';
@@ -7,7 +8,6 @@ import { BuildContext, BuildOutput, portableShebangs, pythonVersionFromTarget, r
 import { runCommand } from '../builders/exec';
 import { fileDigest, pathDigest } from '../digest';
 import { pipConfigInputs, requirementsInputs } from './python-inputs';
-import { commonSpec, existingDir, existingFile, existingPath, isUrl, type LayerSourceOptions, type SourceKind } from './kind';
 
 export interface PythonSourceSpec extends CommonSourceSpec {
   readonly kind: 'python';
