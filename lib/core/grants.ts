@@ -157,7 +157,7 @@ export function statementIdFor(grant: LayerGrant): string {
   const id = `layersmith-${grant.key}`;
   // Keys are built from validated parts; this guards the API limit should that ever change.
   if (!STATEMENT_ID.test(id)) {
-    throw new LayersmithValidationError('BAD_STATEMENT_ID', `Statement id '${id}' for ${grant.toString()} breaks the rule [a-zA-Z0-9-_]{1,100}.`);
+    throw new LayersmithValidationError('BAD_STATEMENT_ID', `Statement id '${id}' for ${grant.toString()} breaks the rule [a-zA-Z0-9-_]{1,100}. Fix: make the grant with LayerGrant.account(), LayerGrant.organization() or LayerGrant.public(), whose ids always fit.`);
   }
   return id;
 }

@@ -49,10 +49,11 @@ export function writeFileAtomic(dest: string, data: string | Uint8Array): void {
 }
 
 /** Copies `src` to `dest` through a temp file next to `dest` and a rename. */
-export function copyFileAtomic(src: string, dest: string): void {
+export function copyFileAtomic(src: string, dest: string, beforeRename?: () => void): void {
   const tmp = tempPath(dest);
   try {
     fs.copyFileSync(src, tmp);
+    beforeRename?.();
     fs.renameSync(tmp, dest);
   } catch (e) {
     fs.rmSync(tmp, { force: true });
@@ -89,9 +90,16 @@ export function processIsGone(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0 || pid === process.pid) return false;
   try {
     process.kill(pid, 0);
-    return false;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  // A killed build whose parent died too is a zombie until init reaps it (slowly, or never in
+  // some containers); kill(pid, 0) still succeeds for it, but it owns nothing any more.
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    return false;
   }
 }
 

@@ -3,8 +3,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { BuildTarget, LayerArtifact, SourceSpec } from './api';
+import { verifyCachedArtifact } from './cache-verify';
 import { canonicalJson } from './digest';
+import { sweepLeftoversOnce } from './leftovers';
 import { describeSource } from './sources';
+import { pausePoint } from './test-pause';
 import type { LayerManifest } from '../core/model';
 
 export { canonicalJson, treeDigest } from './digest';
@@ -40,22 +43,20 @@ export function artifactPaths(cacheDir: string, key: string): { zipPath: string;
 
 /**
  * The cached artifact of a key, or undefined. The manifest is renamed into place after the ZIP,
- * so its presence (plus a ZIP of the recorded size) means the entry is complete.
+ * so its presence means the entry is complete; the ZIP is checked against the size and SHA-256
+ * the manifest records (cache-verify.ts), and a damaged entry is removed and rebuilt.
  */
 export function readArtifact(cacheDir: string, key: string): LayerArtifact | undefined {
   const { zipPath, manifestPath } = artifactPaths(path.resolve(cacheDir), key);
+  sweepLeftoversOnce(path.resolve(cacheDir));
   let manifest: LayerManifest;
   try {
     manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as LayerManifest;
   } catch {
     return undefined;
   }
-  try {
-    if (fs.statSync(zipPath).size !== manifest.zip.zippedSize) return undefined;
-  } catch {
-    return undefined;
-  }
   if (manifest.build?.inputKey !== key) return undefined;
+  if (!verifyCachedArtifact(zipPath, manifestPath, manifest)) return undefined;
   return { zipPath, manifestPath, manifest, inputKey: key, cacheHit: true };
 }
 
@@ -72,7 +73,9 @@ export function computeInputKey(spec: SourceSpec, target: BuildTarget): string {
     target: { platform: target.platform, architecture: target.architecture, runtimes: [...target.runtimes] },
     source: describeSource(spec),
   };
-  return createHash('sha256').update(canonicalJson(doc)).digest('hex');
+  const key = createHash('sha256').update(canonicalJson(doc)).digest('hex');
+  pausePoint('key:computed');
+  return key;
 }
 
 function readOwnVersion(): string {

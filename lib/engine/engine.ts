@@ -4,12 +4,17 @@ import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api
 import { makeStagingDir, sweepStagingDirs, sweepStaleTemps, tempPath, writeFileAtomic } from './atomic';
 import type { BuildContext } from './builders/context';
 import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
+import { fsFault } from './fs-faults';
 import { inspectZip } from './inspect';
+import { lockIsDead } from './leftovers';
 import { ProgressReporter, formatElapsed } from './progress';
 import { slimLayer } from './slim';
+import { removeOnSignal } from './signal-cleanup';
 import { LayerSource } from './source';
-import { runBuilder } from './sources';
+import { anchorDirectory, runBuilder } from './sources';
+import { pausePoint } from './test-pause';
 import { packDirectory } from './zip';
+import { LayersmithBuildError } from '../core/errors';
 import type { LayerManifest, SlimRecord } from '../core/model';
 
 /**
@@ -46,19 +51,27 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
     return hit;
   }
 
-  fs.mkdirSync(cacheDir, { recursive: true });
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+  } catch (err) {
+    throw fsFault(err, cacheDir);
+  }
   // What killed builds left: temps in the cache and staging directories in the OS temp dir.
   sweepStaleTemps(cacheDir);
   sweepStagingDirs();
   const scratch = makeStagingDir(spec.kind);
-  const staging = path.join(scratch, 'layer');
-  const work = path.join(scratch, 'work');
-  fs.mkdirSync(staging);
-  fs.mkdirSync(work);
   const { zipPath, manifestPath } = artifactPaths(cacheDir, inputKey);
   const tmpZip = tempPath(zipPath);
+  // Ctrl-C or SIGTERM mid-build removes both before the process ends (signal-cleanup.ts).
+  const forgetScratch = removeOnSignal(scratch);
+  const forgetTmpZip = removeOnSignal(tmpZip);
+  const staging = path.join(scratch, 'layer');
+  const work = path.join(scratch, 'work');
   const started = Date.now();
   try {
+    fs.mkdirSync(staging);
+    fs.mkdirSync(work);
+    pausePoint('build:scratch');
     const ctx: BuildContext = {
       staging,
       work,
@@ -66,17 +79,25 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
       step: (name, fn) => progress.step(name, () => fn()),
       note: (m) => progress.note(m),
     };
+    pausePoint('build:builder-start');
     const built = await runBuilder(spec, ctx);
     const { unpinned, notes } = built;
     const { root, slim } = spec.slim ? await slimStaged(spec, built.root, ctx) : { root: built.root, slim: undefined };
+    pausePoint('build:staged');
     const packed = await progress.step('pack zip', (update) => packDirectory(root, tmpZip, {
       excludes: spec.excludes ? [...spec.excludes] : undefined,
-      onProgress: update,
+      onProgress: (done, total) => {
+        if (done * 2 >= total && done < total) pausePoint('pack:half');
+        update(done, total);
+      },
     }));
+    pausePoint('pack:done');
     for (const ex of packed.excluded.filter((e) => e.secret)) {
       progress.note(`left out secret-looking file ${ex.path} (${ex.reason})`);
     }
     const inspected = await progress.step('inspect zip', () => inspectZip(tmpZip));
+    pausePoint('inspect:done');
+    refuseEmptyLayer(spec, root, inspected, packed.excluded);
     const manifest: LayerManifest = {
       ...inspected,
       ...(slim ? { slim } : {}),
@@ -95,19 +116,27 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
     const committed = await withKeyLock(cacheDir, inputKey, () => {
       // Another process finished this key while we built: keep its entry, so a ZIP and its
       // manifest always come from the same build (even for a command that is not reproducible).
+      pausePoint('commit:locked');
       const other = readArtifact(cacheDir, inputKey);
       if (other) return other.manifest;
       fs.renameSync(tmpZip, zipPath);
+      pausePoint('commit:zip-renamed');
       writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+      pausePoint('commit:manifest-written');
       return manifest;
     });
+    pausePoint('commit:unlocked');
     const saved = committed.slim ? ` (slim saved ${formatBytes(committed.slim.savedBytes)})` : '';
     progress.note(`built ${inputKey.slice(0, 12)}: ${committed.zip.entryCount} entries, ${formatBytes(committed.zip.zippedSize)} zipped, `
       + `${formatBytes(committed.zip.unzippedSize)} unzipped${saved} in ${formatElapsed(Date.now() - started)}`);
     return { zipPath, manifestPath, manifest: committed, inputKey, cacheHit: false };
+  } catch (err) {
+    throw fsFault(err, cacheDir);
   } finally {
     fs.rmSync(tmpZip, { force: true });
     fs.rmSync(scratch, { recursive: true, force: true });
+    forgetTmpZip();
+    forgetScratch();
   }
 }
 
@@ -132,6 +161,31 @@ async function slimStaged(spec: SourceSpec, builtRoot: string, ctx: BuildContext
   return { root, slim };
 }
 
+/** A layer with no file adds nothing under /opt: a wrong path or excludes that drop everything. */
+function refuseEmptyLayer(spec: SourceSpec, root: string, inspected: LayerManifest, excluded: readonly { path: string }[]): void {
+  if (inspected.entries.some((e) => e.type !== 'directory')) return;
+  const origin = spec.kind === 'directory' || spec.kind === 'zip' ? spec.path : anchorDirectory(spec);
+  const left = excluded.length > 0 ? `; ${excluded.length} paths were left out (${excluded.map((x) => x.path).join(', ')})` : '';
+  throw new LayersmithBuildError('EMPTY_LAYER',
+    `${sourceLabel(spec)}: the layer built from ${origin} holds no file${left}, so it would add nothing under /opt. `
+    + `Fix: put the layer content into ${spec.kind === 'directory' ? origin : 'the source'}, or check its settings and excludes.`, { path: origin === root ? root : origin });
+}
+
+function sourceLabel(spec: SourceSpec): string {
+  const names: Record<SourceSpec['kind'], string> = {
+    directory: 'LayerSource.fromDirectory',
+    zip: 'LayerSource.fromZip',
+    python: 'LayerSource.python',
+    node: 'LayerSource.node',
+    java: 'LayerSource.java',
+    php: 'LayerSource.php',
+    ruby: 'LayerSource.ruby',
+    customRuntime: 'LayerSource.customRuntime',
+    command: 'LayerSource.command',
+  };
+  return names[spec.kind];
+}
+
 /** A lock older than this is from a killed process (the section it guards takes milliseconds). */
 const LOCK_STALE_MS = 30_000;
 
@@ -143,12 +197,13 @@ async function withKeyLock<T>(cacheDir: string, key: string, fn: () => T): Promi
   const lock = path.join(cacheDir, `${key}.lock`);
   for (;;) {
     try {
-      fs.closeSync(fs.openSync(lock, 'wx'));
+      // The owner's pid inside lets the next process remove the lock of a killed one at once.
+      fs.writeFileSync(lock, String(process.pid), { flag: 'wx' });
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       try {
-        if (Date.now() - fs.statSync(lock).mtimeMs > LOCK_STALE_MS) fs.rmSync(lock, { force: true });
+        if (lockIsDead(lock) || Date.now() - fs.statSync(lock).mtimeMs > LOCK_STALE_MS) fs.rmSync(lock, { force: true });
       } catch {
         // the holder released it between our open and stat: try again
       }

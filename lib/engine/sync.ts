@@ -1,11 +1,12 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { LayersmithBuildError, deserializeError, type SerializedError } from '../core/errors';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
-import { makeStagingDir } from './atomic';
 import { computeInputKey, defaultCacheDir, readArtifact } from './cache';
 import { LayerSource } from './source';
+import { pausePoint } from './test-pause';
+import { RESULT_MARKER } from './worker-protocol';
+import { LayersmithBuildError, deserializeError, type SerializedError } from '../core/errors';
 
 /**
  * `buildLayer` for synchronous callers (CDK and ROS constructors, bundling hooks): the async
@@ -18,30 +19,37 @@ export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTa
   const inputKey = computeInputKey(spec, target);
   const hit = readArtifact(options.cacheDir ?? defaultCacheDir(), inputKey);
   if (hit) return hit;
+  pausePoint('sync:start');
 
-  const dir = makeStagingDir('sync');
-  try {
-    const inFile = path.join(dir, 'request.json');
-    const outFile = path.join(dir, 'result.json');
-    fs.writeFileSync(inFile, JSON.stringify({ spec, target, inputKey, options }));
-    const res = spawnSync(process.execPath, [...workerArgv(), inFile, outFile], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-      // Under ts-node, './engine' must resolve to engine.ts even where a stale engine.js sits
-      // next to it (Node tries .js first otherwise).
-      env: { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true' },
-    });
-    if (res.error) throw new LayersmithBuildError('BUILD_PROCESS_NOT_STARTED', `buildLayerSync: could not start the build process (${process.execPath}): ${res.error.message}`);
-    if (!fs.existsSync(outFile)) {
-      throw new LayersmithBuildError('BUILD_PROCESS_NO_RESULT', `buildLayerSync: the build process exited (${res.status === null ? `signal ${res.signal}` : `code ${res.status}`}) without a result; see its output above.`);
-    }
-    const result = JSON.parse(fs.readFileSync(outFile, 'utf8')) as { artifact?: LayerArtifact; error?: SerializedError };
-    // The child's error comes back as the same layersmith class with the same code.
-    if (result.error) throw deserializeError(result.error);
-    return result.artifact!;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+  // Request on stdin, result on stdout: no temp file of this process can outlive a kill.
+  const res = spawnSync(process.execPath, workerArgv(), {
+    input: JSON.stringify({ spec, target, inputKey, options }),
+    stdio: ['pipe', 'pipe', 'inherit'],
+    maxBuffer: 256 * 1024 * 1024,
+    // Under ts-node, './engine' must resolve to engine.ts even where a stale engine.js sits
+    // next to it (Node tries .js first otherwise).
+    env: { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true' },
+  });
+  if (res.error) throw new LayersmithBuildError('BUILD_PROCESS_NOT_STARTED', `buildLayerSync: could not start the build process (${process.execPath}): ${res.error.message}`);
+  if (res.signal && INTERRUPTS.includes(res.signal)) {
+    // The build was interrupted (Ctrl-C reaches the whole process group): end this process the
+    // same way instead of reporting a failed build. The child removed its own temp files.
+    process.kill(process.pid, res.signal);
   }
+  const out = res.stdout.toString('utf8');
+  const at = out.lastIndexOf(RESULT_MARKER);
+  if (at < 0) {
+    throw new LayersmithBuildError('BUILD_PROCESS_NO_RESULT', `buildLayerSync: the build process exited (${res.status === null ? `signal ${res.signal}` : `code ${res.status}`}) without a result; see its output above.`);
+  }
+  const result = JSON.parse(out.slice(at + RESULT_MARKER.length)) as { artifact?: LayerArtifact; error?: SerializedError };
+  pausePoint('sync:result-read');
+  // The child's error comes back as the same layersmith class with the same code.
+  if (result.error) throw deserializeError(result.error);
+  return result.artifact!;
 }
+
+/** Signals that mean "stop": a build child ended by one of them ends its caller too. */
+const INTERRUPTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
  * The compiled worker when every source it loads (lib/engine, lib/core) is compiled and current;

@@ -1,12 +1,15 @@
 import * as fs from 'fs';
-import { serializeError } from '../core/errors';
 import type { BuildOptions, BuildTarget, SourceSpec } from './api';
 import { buildWithKey } from './engine';
+import { pausePoint } from './test-pause';
+import { RESULT_MARKER } from './worker-protocol';
+import { serializeError } from '../core/errors';
 
 /**
- * Child-process side of `buildLayerSync`: reads `{ spec, target, inputKey, options }` from the JSON file in
- * argv[2], builds, and writes `{ artifact }` or `{ error }` to the file in argv[3]. Progress goes
- * to the inherited stderr.
+ * Child-process side of `buildLayerSync`: reads `{ spec, target, inputKey, options }` as JSON from
+ * stdin, builds, and writes RESULT_MARKER then `{ artifact }` or `{ error }` to stdout. Progress
+ * goes to the inherited stderr. Given two file arguments (request, result), it uses those files
+ * instead (for tests that run several workers by hand).
  */
 interface WorkerRequest {
   readonly spec: SourceSpec;
@@ -17,14 +20,19 @@ interface WorkerRequest {
 }
 
 async function main(): Promise<void> {
+  pausePoint('worker:start');
   const [inFile, outFile] = process.argv.slice(2);
+  let result: string;
   try {
-    const req = JSON.parse(fs.readFileSync(inFile, 'utf8')) as WorkerRequest;
+    const req = JSON.parse(fs.readFileSync(inFile ?? 0, 'utf8')) as WorkerRequest;
     const artifact = await buildWithKey(req.spec, req.target, req.inputKey, req.options);
-    fs.writeFileSync(outFile, JSON.stringify({ artifact }));
+    result = JSON.stringify({ artifact });
   } catch (e) {
-    fs.writeFileSync(outFile, JSON.stringify({ error: serializeError(e) }));
+    result = JSON.stringify({ error: serializeError(e) });
   }
+  if (outFile) fs.writeFileSync(outFile, result);
+  else fs.writeSync(1, RESULT_MARKER + result);
+  pausePoint('worker:result-written');
 }
 
 void main();

@@ -3,6 +3,7 @@ import * as path from 'path';
 import type { ArchitectureId } from '../core';
 import { buildLayerSync, computeInputKey, copyFileAtomic, defaultCacheDir, readArtifact } from '../engine';
 import type { BuildTarget, LayerArtifact, SourceSpec } from '../engine';
+import { pausePoint } from '../engine/test-pause';
 import { withConstructPath } from './errors';
 import type { OwnLayer } from './stack';
 
@@ -73,7 +74,8 @@ export class LayerBuild {
    */
   public bundleInto(outDir: string): boolean {
     try {
-      copyFileAtomic(this.ensureBuilt().zipPath, path.join(outDir, BUNDLED_ZIP));
+      copyFileAtomic(this.ensureBuilt().zipPath, path.join(outDir, BUNDLED_ZIP), () => pausePoint('bundle:copied'));
+      pausePoint('bundle:done');
       return true;
     } catch (err) {
       fs.rmSync(outDir, { recursive: true, force: true });

@@ -1,5 +1,7 @@
 import { spawn } from 'child_process';
+import * as fs from 'fs';
 import { LayersmithBuildError } from '../../core/errors';
+import { pausePoint } from '../test-pause';
 import { requireTool } from '../tools';
 
 /** How many trailing output lines a failure message carries. */
@@ -33,6 +35,12 @@ export interface RunOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** What the command is for, used in the missing-tool message (e.g. "LayerSource.python"). */
   readonly purpose: string;
+  /**
+   * A private temp directory for the tool (TMPDIR, TMP, TEMP), created if missing. Inside the
+   * build's scratch directory, so what a killed tool leaves (pip's `pip-target-*`) goes with it.
+   * @default the inherited TMPDIR
+   */
+  readonly tmpDir?: string;
 }
 
 /**
@@ -40,11 +48,16 @@ export interface RunOptions {
  * output for the error message. Output is not echoed: the progress lines say what runs.
  */
 export async function runCommand(argv: readonly string[], options: RunOptions): Promise<void> {
-  const env = options.env ?? process.env;
+  let env = options.env ?? process.env;
+  if (options.tmpDir) {
+    fs.mkdirSync(options.tmpDir, { recursive: true });
+    env = { ...env, TMPDIR: options.tmpDir, TMP: options.tmpDir, TEMP: options.tmpDir };
+  }
   const exe = requireTool(argv[0], options.purpose, env.PATH);
   const commandLine = argv.map(quoteArg).join(' ');
   await new Promise<void>((resolve, reject) => {
     const child = spawn(exe, argv.slice(1), { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    pausePoint('tool:spawned');
     const tail = new LineTail(OUTPUT_TAIL_LINES);
     child.stdout.on('data', (b: Buffer) => tail.push(b));
     child.stderr.on('data', (b: Buffer) => tail.push(b));

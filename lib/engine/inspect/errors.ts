@@ -6,6 +6,7 @@ export type ZipErrorCode =
   | 'DOT_DOT'
   | 'BACKSLASH'
   | 'NUL_BYTE'
+  | 'NAME_NOT_UTF8'
   | 'EMPTY_SEGMENT'
   | 'DUPLICATE_ENTRY'
   | 'SYMLINK_ESCAPE'

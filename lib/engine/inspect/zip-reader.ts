@@ -163,6 +163,10 @@ export class ZipReader {
       if (end > cd.length) this.truncated(`central directory record ${k + 1} of ${count} runs past the directory`);
       // Bit 11 says UTF-8; tools that do not set it still mostly write UTF-8 (or ASCII).
       const name = cd.toString('utf8', p + 46, p + 46 + nameLen);
+      // Decoding replaces invalid bytes with U+FFFD; only then compare with the raw bytes.
+      if (name.includes('\uFFFD') && !Buffer.from(name, 'utf8').equals(cd.subarray(p + 46, p + 46 + nameLen))) {
+        this.notUtf8(cd.subarray(p + 46, p + 46 + nameLen), flags);
+      }
       if (uncompressedSize === MAX_U32 || compressedSize === MAX_U32 || localHeaderOffset === MAX_U32) {
         let x = p + 46 + nameLen;
         const xEnd = x + extraLen;
@@ -220,6 +224,13 @@ export class ZipReader {
     if (ratio > limits.maxRatio) {
       this.fail('ZIP_BOMB_RATIO', `layersmith: ${this.file} would unzip to ${total} bytes from ${this.size} (ratio ${ratio.toFixed(1)}, limit ${limits.maxRatio}). Real layers compress far less; raise maxRatio only if you trust this ZIP.`);
     }
+  }
+
+  private notUtf8(raw: Buffer, flags: number): never {
+    const bytes = [...raw].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    this.fail('NAME_NOT_UTF8', `layersmith: ${this.file} has an entry name that is not valid UTF-8 (bytes ${bytes}; UTF-8 flag ${flags & 0x0800 ? 'set' : 'not set'}); `
+      + 'Lambda and FC extract names as UTF-8, so the file would land under a garbled name. '
+      + 'Re-create the ZIP with UTF-8 names (Info-ZIP zip 3 or Python zipfile write them).');
   }
 
   private truncated(what: string, entry?: string): never {

@@ -81,6 +81,8 @@ export async function pipInstall(req: PipInstallRequest): Promise<PipInstallResu
   const what = req.lock ? `${req.lock.packages.length} locked packages from ${path.basename(req.lock.file.file)}` : 'requirements';
   try {
     await req.step(`pip install ${what} (python ${req.target.pythonVersion}, ${req.target.architecture}, glibc ${req.target.os.glibc})`, () => runCommand(argv, {
+      // pip's own temp dirs (pip-target-*) go with the build's scratch dir, also when it is killed.
+      tmpDir: path.join(req.work, 'tmp'),
       cwd: req.requirementsFile ? path.dirname(req.requirementsFile) : req.work,
       env: req.env,
       purpose: 'LayerSource.python (pip)',

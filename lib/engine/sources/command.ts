@@ -91,6 +91,7 @@ export const OUTPUT_PLACEHOLDER = '{output}';
 export async function buildCommand(spec: CommandSourceSpec, ctx: BuildContext): Promise<BuildOutput> {
   const argv = spec.command.map((a) => a.split(OUTPUT_PLACEHOLDER).join(ctx.staging));
   await ctx.step(`run ${spec.command[0]}`, () => runCommand(argv, {
+    tmpDir: path.join(ctx.work, 'tmp'),
     cwd: spec.cwd,
     env: toolEnv({ ...(spec.environment ?? {}), LAYERSMITH_OUTPUT: ctx.staging }),
     purpose: 'LayerSource.command',

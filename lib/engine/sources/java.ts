@@ -57,6 +57,8 @@ export const javaKind: SourceKind<JavaSourceSpec> = {
     jarsDir: spec.jarsDir ? layerTreeDigest(spec.jarsDir, excludesOf(spec)) : null,
     pom: spec.pom ? fileDigest(spec.pom) : null,
     mavenArgs: [...(spec.mavenArgs ?? [])],
+    // A settings file given with -s/--settings decides the repositories and mirrors Maven uses.
+    mavenSettings: spec.pom ? mavenSettingsDigest(spec) : undefined,
   }),
   anchorCandidates: (spec) => [spec.jarsDir, spec.pom && path.dirname(spec.pom)],
   build: (spec, ctx) => buildJava(spec, ctx),
@@ -92,10 +94,20 @@ export async function buildJava(spec: JavaSourceSpec, ctx: BuildContext): Promis
     });
   } else {
     await ctx.step('mvn dependency:copy-dependencies', () => runCommand(mavenCopyArgs(spec, lib), {
+      tmpDir: path.join(ctx.work, 'tmp'),
       cwd: path.dirname(spec.pom!),
       env: toolEnv({}),
       purpose: 'LayerSource.java with a pom (mvn)',
     }));
   }
   return { root: ctx.staging };
+}
+
+function mavenSettingsDigest(spec: JavaSourceSpec): string | null {
+  const args = spec.mavenArgs ?? [];
+  const i = args.findIndex((a) => a === '-s' || a === '--settings');
+  const file = i >= 0 ? args[i + 1] : args.find((a) => a.startsWith('--settings='))?.slice('--settings='.length);
+  if (!file) return null;
+  const abs = path.resolve(path.dirname(spec.pom!), file);
+  return fs.existsSync(abs) ? fileDigest(abs) : null;
 }

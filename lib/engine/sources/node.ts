@@ -6,7 +6,7 @@ import type { CommonSourceSpec } from '../api';
 import { commonSpec, existingDir, existingFile, type LayerSourceOptions, type SourceKind } from './kind';
 import { BuildContext, BuildOutput, nodeMajorFromTarget, toolEnv } from '../builders/context';
 import { runCommand } from '../builders/exec';
-import { fileDigest } from '../digest';
+import { fileDigest, optionalFileDigest } from '../digest';
 import { findNodeLock, installArgs, MANAGER_CONFIG_FILES, MANAGER_STATE_FILES, NODE_LOCKFILES, yarnrcForTarget, type NodeLock, type NodePackageManager } from '../node/managers';
 import { pruneForTarget, removeDanglingBinLinks } from '../node/platform';
 
@@ -91,6 +91,8 @@ export const nodeKind: SourceKind<NodeSourceSpec> = {
       pnpmLock: lock?.name === 'pnpm-lock.yaml' ? fileDigest(lock.path) : undefined,
       yarnLock: lock?.name === 'yarn.lock' ? { manager: lock.manager, digest: fileDigest(lock.path) } : undefined,
       managerConfig: configs.length > 0 ? configs.map((f) => ({ file: f, digest: fileDigest(path.join(spec.packageDir, f)) })) : undefined,
+      // npm ci reads the project's .npmrc (omit, install-links, registry scopes...).
+      npmrc: optionalFileDigest(path.join(spec.packageDir, '.npmrc')) ?? undefined,
     };
   },
   anchorCandidates: (spec) => [spec.packageDir],
@@ -149,6 +151,7 @@ export async function buildNode(spec: NodeSourceSpec, ctx: BuildContext): Promis
   if (lock.manager.startsWith('yarn')) await checkYarnMatches(lock, nodeDir);
   const stepName = lock.manager === 'npm' ? `npm ci (linux ${cpu})` : `${tool} install from ${lock.name} (linux ${cpu})`;
   await ctx.step(stepName, () => runCommand(installArgs(lock.manager, cpu, spec.npmArgs ?? []), {
+    tmpDir: path.join(ctx.work, 'tmp'),
     cwd: nodeDir,
     env: toolEnv({
       npm_config_update_notifier: 'false',

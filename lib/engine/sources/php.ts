@@ -89,6 +89,7 @@ export async function buildPhp(spec: PhpSourceSpec, ctx: BuildContext): Promise<
       + 'for reproducible layers');
   }
   await ctx.step('composer install --no-dev', () => runCommand(['composer', ...COMPOSER_INSTALL_ARGS], {
+    tmpDir: path.join(ctx.work, 'tmp'),
     cwd: phpDir,
     env: toolEnv({ COMPOSER_MIRROR_PATH_REPOS: '1', COMPOSER_NO_INTERACTION: '1', COMPOSER_DISABLE_XDEBUG_WARN: '1' }),
     purpose: 'LayerSource.php (composer)',

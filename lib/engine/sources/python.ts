@@ -1,14 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { commonSpec, existingDir, existingFile, existingPath, isUrl, type LayerSourceOptions, type SourceKind } from './kind';
 import { LayersmithBuildError, LayersmithValidationError } from '../../core/errors';
 import type { CommonSourceSpec } from '../api';
-import { commonSpec, existingDir, existingFile, existingPath, isUrl, type LayerSourceOptions, type SourceKind } from './kind';
 import { BuildContext, BuildOutput, portableShebangs, pythonVersionFromTarget, removeNamed, toolEnv } from '../builders/context';
 import { fileDigest, pathDigest, type Json } from '../digest';
 import { pipInstall, type PipInstallRequest } from '../python/install';
 import { findProjectFile, PROJECT_FILES, readLockfile } from '../python/lockfiles';
 import { targetEnvironment } from '../python/markers';
 import { wheelTarget } from '../python/tags';
+import { pipConfigInputs, requirementsInputs } from './python-inputs';
 
 export interface PythonSourceSpec extends CommonSourceSpec {
   readonly kind: 'python';
@@ -188,6 +189,9 @@ export const pythonKind: SourceKind<PythonSourceSpec> = {
     layout: spec.layout,
     pythonVersion: spec.pythonVersion ?? null,
     requirements: spec.requirements ? fileDigest(spec.requirements) : null,
+    // What the requirements file makes pip read, and the pip config that picks distributions.
+    requirementsReads: spec.requirements ? requirementsInputs(spec.requirements) : undefined,
+    pipConfig: pipConfigInputs(),
     packages: (spec.packages ?? []).map((p) => (path.isAbsolute(p) ? pathDigest(p) : p)),
     indexUrl: spec.indexUrl ?? null,
     findLinks: (spec.findLinks ?? []).map((l) => (path.isAbsolute(l) ? pathDigest(l) : l)),

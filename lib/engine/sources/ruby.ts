@@ -4,7 +4,7 @@ import { LayersmithBuildError, LayersmithValidationError } from '../../core/erro
 import type { CommonSourceSpec } from '../api';
 import { BuildContext, BuildOutput, portableShebangs, rubyAbiFromTarget, toolEnv } from '../builders/context';
 import { runCommand } from '../builders/exec';
-import { fileDigest, optionalFileDigest, optionalTreeDigest } from '../digest';
+import { fileDigest, optionalFileDigest, optionalTreeDigest, pathDigest } from '../digest';
 import { commonSpec, existingDir, existingFile, type LayerSourceOptions, type SourceKind } from './kind';
 
 export interface RubySourceSpec extends CommonSourceSpec {
@@ -51,6 +51,8 @@ export const rubyKind: SourceKind<RubySourceSpec> = {
     gemfile: fileDigest(path.join(spec.gemfileDir, 'Gemfile')),
     gemfileLock: optionalFileDigest(path.join(spec.gemfileDir, 'Gemfile.lock')),
     vendorCache: optionalTreeDigest(path.join(spec.gemfileDir, 'vendor', 'cache')),
+    // Gems installed from a local path (gem 'x', path: '../x') are read from there.
+    pathGems: gemfilePathGems(spec.gemfileDir).map((g) => ({ ref: g.ref, digest: pathDigest(g.path) })),
   }),
   anchorCandidates: (spec) => [spec.gemfileDir],
   build: (spec, ctx) => buildRuby(spec, ctx),
@@ -73,6 +75,7 @@ export async function buildRuby(spec: RubySourceSpec, ctx: BuildContext): Promis
   const args = ['bundle', 'install'];
   if (fs.existsSync(path.join(spec.gemfileDir, 'vendor', 'cache'))) args.push('--local');
   await ctx.step('bundle install', () => runCommand(args, {
+    tmpDir: path.join(ctx.work, 'tmp'),
     cwd: spec.gemfileDir,
     env: toolEnv({
       BUNDLE_GEMFILE: path.join(spec.gemfileDir, 'Gemfile'),
@@ -104,4 +107,20 @@ export async function buildRuby(spec: RubySourceSpec, ctx: BuildContext): Promis
   fs.rmSync(path.join(dest, 'cache'), { recursive: true, force: true });
   portableShebangs(path.join(dest, 'bin'), /ruby/, '#!/usr/bin/env ruby');
   return { root: ctx.staging };
+}
+
+/** `path:` gems of a Gemfile (`gem 'x', path: '../x'` or `:path => '../x'`) that exist. */
+export function gemfilePathGems(gemfileDir: string): Array<{ ref: string; path: string }> {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.join(gemfileDir, 'Gemfile'), 'utf8');
+  } catch {
+    return [];
+  }
+  const out: Array<{ ref: string; path: string }> = [];
+  for (const m of text.matchAll(/(?:path:|:path\s*=>)\s*['"]([^'"]+)['"]/g)) {
+    const abs = path.resolve(gemfileDir, m[1]);
+    if (fs.existsSync(abs)) out.push({ ref: m[1], path: abs });
+  }
+  return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
 }

@@ -7,6 +7,8 @@ import { LayersmithPackError } from '../../core/errors';
 import type { ExcludedFile } from '../../core/model';
 import { tempPath } from '../atomic';
 import { sortByEntryName, validateEntryName } from '../entry-name';
+import { removeOnSignal } from '../signal-cleanup';
+import { pausePoint } from '../test-pause';
 import { BatchFileError, DeflatedFile, DeflatePool } from './deflate-pool';
 import { ExcludeMatcher } from './excludes';
 import { ZipFileWriter } from './zip-writer';
@@ -64,6 +66,7 @@ export interface PackResult {
 export type PackErrorCode =
   | 'NOT_A_DIRECTORY'
   | 'SYMLINK_ESCAPE'
+  | 'SYMLINK_LOOP'
   | 'BAD_ENTRY_NAME'
   | 'UNSUPPORTED_FILE_TYPE'
   | 'FILE_CHANGED'
@@ -155,17 +158,27 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
   const matcher = new ExcludeMatcher(options.excludes ?? [], options.useDefaultExcludes ?? true);
   const excluded: ExcludedFile[] = [];
   const entries = walk(root, matcher, excluded, target);
+  refuseSymlinkLoops(root, entries);
   sortByEntryName(entries, (e) => e.name);
   sortByEntryName(excluded, (e) => e.path);
 
   fs.mkdirSync(nodePath.dirname(target), { recursive: true });
   // Named by tempPath so the cache sweeper recognises it when a build is killed mid-pack.
   const temp = tempPath(target);
-  const writer = await ZipFileWriter.open(temp);
+  const forgetTemp = removeOnSignal(temp);
+  let writer: ZipFileWriter;
+  try {
+    writer = await ZipFileWriter.open(temp);
+  } catch (err) {
+    forgetTemp();
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
   const pool = new DeflatePool(workers, level);
   try {
     const unzippedSize = await writeEntries(entries, writer, pool, level, workers, options.onProgress);
     const summary = await writer.finish();
+    pausePoint('pack:written');
     fs.renameSync(temp, target);
     return {
       zipPath: target,
@@ -181,7 +194,37 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
     fs.rmSync(temp, { force: true });
     throw err;
   } finally {
+    forgetTemp();
     await pool.close();
+  }
+}
+
+/**
+ * Links that resolve to each other (a -> b -> a) never reach a file: every read of them under
+ * /opt fails with ELOOP. Targets were checked to stay inside the root; follow each chain.
+ */
+function refuseSymlinkLoops(root: string, entries: readonly PlannedEntry[]): void {
+  const targets = new Map<string, string>();
+  for (const e of entries) {
+    if (e.kind === 'symlink') targets.set(e.name, nodePath.posix.normalize(nodePath.posix.join(nodePath.posix.dirname(e.name), e.linkTarget!)));
+  }
+  for (const start of targets.keys()) {
+    const chain = [start];
+    const seen = new Set([start]);
+    let at = start;
+    while (targets.has(at)) {
+      const next = targets.get(at)!;
+      const text = entries.find((x) => x.name === at)!.linkTarget!;
+      chain.push(text);
+      if (seen.has(next)) {
+        const abs = nodePath.join(root, ...start.split('/'));
+        throw new ZipPackError('SYMLINK_LOOP', abs,
+          `layersmith: symlinks in ${root} form a loop: ${chain.join(' -> ')} (starting at ${abs}); the link never reaches a file, `
+          + 'so every read of it under /opt fails. Replace one link with the file it should point to, or exclude the links.');
+      }
+      seen.add(next);
+      at = next;
+    }
   }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -187,7 +188,7 @@ describe('cache directory and lookups', () => {
     const cacheDir = makeTempDir('cache-');
     const key = 'a'.repeat(64);
     const { zipPath, manifestPath } = artifactPaths(cacheDir, key);
-    const manifest = { schemaVersion: 1, zip: { zippedSize: 4 }, build: { inputKey: key } };
+    const manifest = { schemaVersion: 1, zip: { zippedSize: 4, sha256: createHash('sha256').update('PK..').digest('base64') }, build: { inputKey: key } };
 
     // THEN nothing there: undefined
     expect(readArtifact(cacheDir, key)).toBeUndefined();
@@ -195,8 +196,10 @@ describe('cache directory and lookups', () => {
     fs.writeFileSync(zipPath, 'PK..');
     expect(readArtifact(cacheDir, key)).toBeUndefined();
     // a manifest whose recorded size does not match the ZIP: undefined
-    fs.writeFileSync(manifestPath, JSON.stringify({ ...manifest, zip: { zippedSize: 99 } }));
+    fs.writeFileSync(manifestPath, JSON.stringify({ ...manifest, zip: { ...manifest.zip, zippedSize: 99 } }));
     expect(readArtifact(cacheDir, key)).toBeUndefined();
+    // (a mismatched entry is removed: put the ZIP back for the cases below)
+    fs.writeFileSync(zipPath, 'PK..');
     // a manifest of another key: undefined
     fs.writeFileSync(manifestPath, JSON.stringify({ ...manifest, build: { inputKey: 'b'.repeat(64) } }));
     expect(readArtifact(cacheDir, key)).toBeUndefined();

@@ -1,0 +1,147 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import type { LayerManifest } from '../core/model';
+
+/**
+ * Verification of a cache entry before it is used: a cached ZIP that was truncated, emptied or
+ * altered, or a manifest that no longer describes its ZIP, is removed (so the caller rebuilds)
+ * instead of being shipped.
+ *
+ * Cost: the size is compared on every read. The full SHA-256 (about 100 ms for a 50 MB ZIP) runs
+ * only when the ZIP's identity (device, inode, size, mtime, ctime) or the manifest's bytes differ
+ * from what the last successful verification recorded in `<key>.verified.json`. Any write,
+ * truncation or replacement of the ZIP changes its ctime or inode, and no ordinary tool can set
+ * ctime back, so an unchanged stamp means unchanged bytes; a warm synth costs two stats and a
+ * small read. A cache copied from elsewhere (CI restore) gets new inodes and is hashed once.
+ *
+ * File times tick coarsely (a kernel jiffy, or whole seconds on some file systems), so a write in
+ * the same tick as the stamp could leave ctime unchanged. A stamp is therefore only written once
+ * the ZIP's ctime is STAMP_SETTLE_MS old ("racy git" has the same rule): a fresh commit is hashed
+ * on each read for its first seconds, then never again while it stays untouched.
+ */
+
+/** A ZIP changed less than this long ago is hashed on every read instead of stamped. */
+export const STAMP_SETTLE_MS = 2000;
+
+/** What the last successful verification saw. */
+interface VerifiedStamp {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  /** SHA-256 hex of the manifest file's bytes. */
+  readonly manifest: string;
+}
+
+/** The stamp file of a cached ZIP (`<key>.zip` -> `<key>.verified.json`). */
+export function verifiedStampPath(zipPath: string): string {
+  return zipPath.replace(/\.zip$/, '') + '.verified.json';
+}
+
+/**
+ * True when the cached ZIP at `zipPath` is the one `manifest` (read from `manifestPath`)
+ * describes. Otherwise the entry is removed, one line says why on stderr (unless
+ * LAYERSMITH_QUIET=1), and false tells the caller to rebuild.
+ */
+export function verifyCachedArtifact(zipPath: string, manifestPath: string, manifest: LayerManifest): boolean {
+  let st: fs.Stats;
+  let manifestDigest: string;
+  try {
+    st = fs.statSync(zipPath);
+    manifestDigest = sha256Hex(fs.readFileSync(manifestPath));
+  } catch {
+    // No ZIP (a build interrupted before its rename, or another process removing it): a miss.
+    return false;
+  }
+  const recorded = manifest?.zip;
+  if (!recorded || typeof recorded.sha256 !== 'string' || typeof recorded.zippedSize !== 'number') {
+    return reject(zipPath, manifestPath, st, 'its manifest records no ZIP size and SHA-256');
+  }
+  if (st.size !== recorded.zippedSize) {
+    return reject(zipPath, manifestPath, st, `the ZIP is ${st.size} bytes but its manifest records ${recorded.zippedSize}`);
+  }
+  const stampPath = verifiedStampPath(zipPath);
+  if (sameStamp(readStamp(stampPath), st, manifestDigest)) return true;
+
+  let actual: string;
+  try {
+    actual = sha256Base64File(zipPath);
+  } catch {
+    return false;
+  }
+  if (actual !== recorded.sha256) {
+    return reject(zipPath, manifestPath, st, `the ZIP's SHA-256 is ${actual} but its manifest records ${recorded.sha256}`);
+  }
+  // Best effort: in a read-only cache every read hashes instead.
+  if (Date.now() - Math.max(st.ctimeMs, st.mtimeMs) >= STAMP_SETTLE_MS) writeStamp(stampPath, st, manifestDigest);
+  return true;
+}
+
+function reject(zipPath: string, manifestPath: string, seen: fs.Stats, why: string): false {
+  // Remove only the ZIP that was examined: a concurrent build may have renamed a good one in.
+  try {
+    const now = fs.statSync(zipPath);
+    if (now.ino !== seen.ino || now.dev !== seen.dev) return false;
+  } catch {
+    return false;
+  }
+  for (const p of [zipPath, manifestPath, verifiedStampPath(zipPath)]) {
+    try {
+      fs.rmSync(p, { force: true });
+    } catch {
+      // a read-only cache: the entry stays refused on every read, and the build writes elsewhere or fails clearly
+    }
+  }
+  if (process.env.LAYERSMITH_QUIET !== '1') {
+    process.stderr.write(`layersmith: cached layer ${zipPath} is damaged (${why}); removed it, rebuilding\n`);
+  }
+  return false;
+}
+
+function readStamp(file: string): VerifiedStamp | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as VerifiedStamp;
+  } catch {
+    return undefined;
+  }
+}
+
+function sameStamp(stamp: VerifiedStamp | undefined, st: fs.Stats, manifestDigest: string): boolean {
+  return !!stamp
+    && stamp.dev === st.dev && stamp.ino === st.ino && stamp.size === st.size
+    && stamp.mtimeMs === st.mtimeMs && stamp.ctimeMs === st.ctimeMs
+    && stamp.manifest === manifestDigest;
+}
+
+function writeStamp(file: string, st: fs.Stats, manifestDigest: string): void {
+  const stamp: VerifiedStamp = { dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, manifest: manifestDigest };
+  const tmp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  try {
+    fs.writeFileSync(tmp, JSON.stringify(stamp) + '\n');
+    fs.renameSync(tmp, file);
+  } catch {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+function sha256Hex(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/** Base64 SHA-256 of a file, read in 1 MiB chunks so a large ZIP is never held whole. */
+function sha256Base64File(file: string): string {
+  const h = createHash('sha256');
+  const fd = fs.openSync(file, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(1024 * 1024);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      h.update(buf.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return h.digest('base64');
+}
