@@ -35,9 +35,12 @@ const project = new typescript.TypeScriptProject({
   testdir: 'test',
   minNodeVersion: '20.0.0',
   typescriptVersion: '~5.9.0',
+  // Runtime dependencies are exactly what lib/ imports at run time (test/packaging pins the list).
   // smol-toml: uv.lock and poetry.lock are TOML; a small, dependency-free TOML 1.0 parser with a CommonJS build.
-  deps: ['archiver@^7.0.1', 'yauzl@^3.2.0', 'smol-toml@^1.9.1'],
+  deps: ['yauzl@^3.2.0', 'smol-toml@^1.9.1'],
   devDeps: [
+    // Test helpers and the benchmark only: BENCHMARKS.md has why the engine writes ZIPs itself.
+    'archiver@^7.0.1',
     '@types/archiver@^6',
     '@types/yauzl@^2.10.3',
     'aws-cdk@^2.1000.0',
@@ -59,6 +62,9 @@ const project = new typescript.TypeScriptProject({
       testPathIgnorePatterns: ['/node_modules/', '/examples/.*/cdk.out/', '/\\.tmp/'],
       testTimeout: 120_000,
       collectCoverage: false,
+      // One run directory for the packed tarball every packaging and example test installs.
+      globalSetup: '<rootDir>/test/packaging/global-setup.ts',
+      globalTeardown: '<rootDir>/test/packaging/global-teardown.ts',
     },
   },
   // Transpile-only in jest: types are checked once by `tsc -p test/tsconfig.json` in the test
@@ -98,6 +104,9 @@ project.package.addField('exports', {
   './package.json': './package.json',
 });
 project.package.addBin({ layersmith: 'bin/layersmith' });
+// The tarball is the product: compiled JS, declarations and the command (npm adds README.md,
+// LICENSE and package.json itself). test/packaging/tarball.test.ts pins the exact list.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'bin/layersmith']);
 
 // ZIP, ELF/Mach-O/PE headers and CRCs are bit-level formats: bitwise operators are the point.
 project.eslint?.addRules({
