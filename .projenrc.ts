@@ -103,6 +103,15 @@ project.package.addField('exports', {
   './pulumi': { types: './lib/pulumi/index.d.ts', default: './lib/pulumi/index.js' },
   './package.json': './package.json',
 });
+// TypeScript's `moduleResolution: node` (node10, what `cdk init` projects use) ignores `exports`;
+// typesVersions gives it the same subpath types.
+project.package.addField('typesVersions', {
+  '*': {
+    'aws-cdk': ['lib/aws-cdk/index.d.ts'],
+    'ros-cdk': ['lib/ros-cdk/index.d.ts'],
+    'pulumi': ['lib/pulumi/index.d.ts'],
+  },
+});
 project.package.addBin({ layersmith: 'bin/layersmith' });
 // The tarball is the product: compiled JS, declarations and the command (npm adds README.md,
 // LICENSE and package.json itself). test/packaging/tarball.test.ts pins the exact list.
@@ -180,6 +189,9 @@ const lint = project.addTask('lint', {
 testTask.spawn(lint);
 
 project.addTask('bench', { description: 'Run benchmarks and write BENCHMARKS.md', exec: 'node bench/run.js', receiveArgs: true });
-project.addTask('demo', { description: 'Build the example layers and synthesize the example apps offline', exec: 'bash scripts/demo.sh', receiveArgs: true });
+// The demo runs the examples from the packed tarball, so it compiles first.
+const demo = project.addTask('demo', { description: 'Pack layersmith, install it into the examples, build their layers and synthesize them offline' });
+demo.spawn(project.compileTask);
+demo.exec('bash scripts/demo.sh', { receiveArgs: true });
 
 project.synth();

@@ -1,0 +1,38 @@
+// Runs pulumi-program.js under Pulumi's own unit-test mocks (no CLI, no cloud) with this app's
+// @pulumi/pulumi, and prints every resource it declared as one JSON line when the program is done.
+const pulumi = require('@pulumi/pulumi');
+
+const resources = [];
+const errors = [];
+process.on('unhandledRejection', (e) => errors.push(String((e && e.message) || e)));
+const outputs = (type, name, inputs) => {
+  if (type === 'aws:lambda/layerVersion:LayerVersion') {
+    const layerArn = `arn:aws:lambda:us-east-1:123456789012:layer:${inputs.layerName}`;
+    return { layerArn, arn: `${layerArn}:1`, version: '1' };
+  }
+  if (type === 'aws:lambda/function:Function') return { arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}` };
+  return {};
+};
+pulumi.runtime.setMocks({
+  newResource: (args) => {
+    resources.push({ type: args.type, name: args.name, inputs: args.inputs });
+    return { id: `${args.name}-id`, state: { ...args.inputs, ...outputs(args.type, args.name, args.inputs) } };
+  },
+  call: (args) => args.inputs,
+}, 'consumer', 'dev', false).then(() => require('./pulumi-program.js'));
+// The program is done when the event loop empties; FileArchive paths are promises, read them first.
+let done;
+process.on('beforeExit', () => {
+  if (done === undefined) {
+    done = null;
+    Promise.all(resources.map(async (r) => ({
+      ...r,
+      inputs: { ...r.inputs, ...(r.inputs.code && r.inputs.code.path !== undefined ? { code: { path: await r.inputs.code.path } } : {}) },
+    }))).then((all) => { done = all; });
+    return;
+  }
+  if (done === null || done === 'printed') return;
+  const all = done;
+  done = 'printed';
+  process.stdout.write(`RESULT ${JSON.stringify({ errors, resources: all })}\n`);
+});
