@@ -175,7 +175,8 @@ describe('a ROS CDK app synthesized by running it', () => {
   test('THEN the FC functions list their layers in the declared order and each OSS asset ZIP holds the layer\'s paths', async () => {
     const template = readJson(path.join(out, 'ConsumerRos.template.json'));
     const resources = Object.entries(template.Resources as Record<string, any>);
-    const layers = Object.fromEntries(resources.filter(([, r]) => r.Type === 'ALIYUN::FC3::LayerVersion').map(([id, r]) => [r.Properties.LayerName, { id, r }]));
+    const layers: Record<string, { id: string; r: any }> = Object.fromEntries(resources
+      .filter(([, r]) => r.Type === 'ALIYUN::FC3::LayerVersion').map(([id, r]) => [r.Properties.LayerName, { id, r }]));
     expect(Object.keys(layers).sort()).toEqual(['node-deps', 'python-deps', 'tools']);
     const fns = Object.fromEntries(resources.filter(([, r]) => r.Type === 'ALIYUN::FC3::Function').map(([, r]) => [r.Properties.FunctionName, r]));
     const arn = (name: string) => ({ 'Fn::GetAtt': [layers[name].id, 'LayerVersionArn'] });

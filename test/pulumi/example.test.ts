@@ -2,9 +2,9 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
-import { exampleFromTarball } from '../packaging/examples';
 import { TempTree } from './fixtures';
 import { CapturedResource, installMocks, ofType, valueOf } from './mocks';
+import { exampleFromTarball } from '../packaging/examples';
 
 // The example program as a user runs it with the Pulumi CLI, executed here under Pulumi's mocks
 // for each platform (the platform comes from the program's own config key).

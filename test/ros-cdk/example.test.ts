@@ -1,12 +1,12 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { cleanupTmp, onlyResource, readAssets, readTemplate, resourcesOfType, tmpDir } from './helpers';
 import { readAssemblyManifest, readAssemblyRecords } from '../../lib/core/assembly';
 import type { FunctionRecord, LayerRecord } from '../../lib/core/assembly';
 import { crc64Decimal } from '../../lib/core/checksums';
 import { hasTool, testWithTools } from '../helpers';
 import { exampleFromTarball } from '../packaging/examples';
-import { cleanupTmp, onlyResource, readAssets, readTemplate, resourcesOfType, tmpDir } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 /** A temporary copy of examples/ros-cdk-app with the packed tarball installed into it. */

@@ -21,18 +21,15 @@ pulumi.runtime.setMocks({
   call: (args) => args.inputs,
 }, 'consumer', 'dev', false).then(() => require('./pulumi-program.js'));
 // The program is done when the event loop empties; FileArchive paths are promises, read them first.
-let done;
+let printing = false;
 process.on('beforeExit', () => {
-  if (done === undefined) {
-    done = null;
-    Promise.all(resources.map(async (r) => ({
-      ...r,
-      inputs: { ...r.inputs, ...(r.inputs.code && r.inputs.code.path !== undefined ? { code: { path: await r.inputs.code.path } } : {}) },
-    }))).then((all) => { done = all; });
-    return;
-  }
-  if (done === null || done === 'printed') return;
-  const all = done;
-  done = 'printed';
-  process.stdout.write(`RESULT ${JSON.stringify({ errors, resources: all })}\n`);
+  if (printing) return;
+  printing = true;
+  Promise.all(resources.map(async (r) => ({
+    ...r,
+    inputs: { ...r.inputs, ...(r.inputs.code && r.inputs.code.path !== undefined ? { code: { path: await r.inputs.code.path } } : {}) },
+  }))).then(
+    (all) => process.stdout.write(`RESULT ${JSON.stringify({ errors, resources: all })}\n`),
+    (e) => process.stdout.write(`RESULT ${JSON.stringify({ errors: [...errors, String(e)], resources: [] })}\n`),
+  );
 });
