@@ -5,6 +5,8 @@ import * as path from 'path';
 import { cleanupTempDirs, tempDir } from './util';
 import { readAssemblyManifest, readAssemblyRecords } from '../../lib/core/assembly';
 import type { FunctionRecord, LayerRecord } from '../../lib/core/assembly';
+import { testWithTools } from '../helpers';
+import { lintTemplates } from '../packaging/cfn-lint';
 import { exampleFromTarball } from '../packaging/examples';
 
 /**
@@ -121,6 +123,10 @@ describe('examples/aws-cdk-app synthesized with the real cdk synth', () => {
       engine.free();
     }
   }, 300_000);
+
+  testWithTools('cfn-lint')('THEN the template passes cfn-lint (AWS\'s linter) with no error and no unaccepted warning', () => {
+    expect(lintTemplates([path.join(first, `${STACK}.template.json`)])).toEqual({ errors: [], warnings: [] });
+  });
 
   test('THEN the functions list their layers in the declared order and the arm64 function is arm64', () => {
     const template = readJson(path.join(first, `${STACK}.template.json`));
