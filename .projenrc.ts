@@ -65,6 +65,8 @@ const project = new typescript.TypeScriptProject({
       // One run directory for the packed tarball every packaging and example test installs.
       globalSetup: '<rootDir>/test/packaging/global-setup.ts',
       globalTeardown: '<rootDir>/test/packaging/global-teardown.ts',
+      // cfn-lint on every template the test/aws-cdk suites synthesize (no-op for other files).
+      setupFilesAfterEnv: ['<rootDir>/test/packaging/lint-synthesized.ts'],
     },
   },
   // Transpile-only in jest: types are checked once by `tsc -p test/tsconfig.json` in the test
