@@ -37,10 +37,12 @@ const project = new typescript.TypeScriptProject({
   typescriptVersion: '~5.9.0',
   // Runtime dependencies are exactly what lib/ imports at run time (test/packaging pins the list).
   // smol-toml: uv.lock and poetry.lock are TOML; a small, dependency-free TOML 1.0 parser with a CommonJS build.
-  deps: ['yauzl@^3.2.0', 'smol-toml@^1.9.1'],
+  deps: ['smol-toml@^1.9.1'],
   devDeps: [
     // Test helpers and the benchmark only: BENCHMARKS.md has why the engine writes ZIPs itself.
     'archiver@^7.0.1',
+    // The independent reader our tests check every written ZIP with; lib/ reads ZIPs itself.
+    'yauzl@^3.2.0',
     '@types/archiver@^6',
     '@types/yauzl@^2.10.3',
     'aws-cdk@^2.1000.0',

@@ -99,11 +99,23 @@ process.stdout.write(JSON.stringify({ zip: artifact.zipPath, sha256: artifact.ma
 `);
   });
 
-  test('GIVEN no SDK WHEN `layersmith` (core + engine) is required THEN it loads and only yauzl came along', () => {
+  test('GIVEN no SDK WHEN `layersmith` (core + engine) is required THEN it loads and only the declared dependencies came along', () => {
     expect(PEERS.filter((p) => fs.existsSync(path.join(app, 'node_modules', p)))).toEqual([]);
     const out = run(process.execPath, ['-r', './no-sdk.cjs', '-e', 'const ls = require("layersmith"); console.log(typeof ls.buildLayer, typeof ls.buildLayerSync, typeof ls.analyzeStack)'], { cwd: app });
     expect(out.trim()).toBe('function function function');
-    expect(fs.readdirSync(path.join(app, 'node_modules')).filter((n) => !n.startsWith('.')).sort()).toEqual(['layersmith', 'pend', 'yauzl']);
+    // what came along is the declared dependencies and theirs, nothing else
+    const closure = new Set<string>();
+    const visit = (name: string): void => {
+      if (closure.has(name)) return;
+      closure.add(name);
+      const manifest = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', name, 'package.json'), 'utf8'));
+      for (const dep of Object.keys(manifest.dependencies ?? {})) visit(dep);
+    };
+    visit('layersmith');
+    const installed = fs.readdirSync(path.join(app, 'node_modules')).filter((n) => !n.startsWith('.'))
+      .flatMap((n) => (n.startsWith('@') ? fs.readdirSync(path.join(app, 'node_modules', n)).map((m) => `${n}/${m}`) : [n]));
+    expect(installed.sort()).toEqual([...closure].sort());
+    expect(installed).toContain('smol-toml');
   });
 
   test('GIVEN the installed package WHEN it holds no TypeScript THEN buildLayerSync runs the compiled worker and builds the layer', () => {
