@@ -20,10 +20,17 @@ pulumi.runtime.setMocks({
   },
   call: (args) => args.inputs,
 }, 'consumer', 'dev', false).then(() => require('./pulumi-program.js'));
-// The program is done when the event loop empties; FileArchive paths are promises, read them first.
+// The program is done when a beforeExit passes with nothing new (layersmith declares the layer
+// versions on the first one, which schedules more work); FileArchive paths are promises, read them.
+let seen = -1;
 let printing = false;
 process.on('beforeExit', () => {
   if (printing) return;
+  if (resources.length + errors.length !== seen) {
+    seen = resources.length + errors.length;
+    setImmediate(() => undefined);
+    return;
+  }
   printing = true;
   Promise.all(resources.map(async (r) => ({
     ...r,
