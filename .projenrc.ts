@@ -35,9 +35,14 @@ const project = new typescript.TypeScriptProject({
   testdir: 'test',
   minNodeVersion: '20.0.0',
   typescriptVersion: '~5.9.0',
+  // Runtime dependencies are exactly what lib/ imports at run time (test/packaging pins the list).
   // smol-toml: uv.lock and poetry.lock are TOML; a small, dependency-free TOML 1.0 parser with a CommonJS build.
-  deps: ['archiver@^7.0.1', 'yauzl@^3.2.0', 'smol-toml@^1.9.1'],
+  deps: ['smol-toml@^1.9.1'],
   devDeps: [
+    // Test helpers and the benchmark only: BENCHMARKS.md has why the engine writes ZIPs itself.
+    'archiver@^7.0.1',
+    // The independent reader our tests check every written ZIP with; lib/ reads ZIPs itself.
+    'yauzl@^3.2.0',
     '@types/archiver@^6',
     '@types/yauzl@^2.10.3',
     'aws-cdk@^2.1000.0',
@@ -59,6 +64,11 @@ const project = new typescript.TypeScriptProject({
       testPathIgnorePatterns: ['/node_modules/', '/examples/.*/cdk.out/', '/\\.tmp/'],
       testTimeout: 120_000,
       collectCoverage: false,
+      // One run directory for the packed tarball every packaging and example test installs.
+      globalSetup: '<rootDir>/test/packaging/global-setup.ts',
+      globalTeardown: '<rootDir>/test/packaging/global-teardown.ts',
+      // cfn-lint on every template the test/aws-cdk suites synthesize (no-op for other files).
+      setupFilesAfterEnv: ['<rootDir>/test/packaging/lint-synthesized.ts'],
     },
   },
   // Transpile-only in jest: types are checked once by `tsc -p test/tsconfig.json` in the test
@@ -97,7 +107,19 @@ project.package.addField('exports', {
   './pulumi': { types: './lib/pulumi/index.d.ts', default: './lib/pulumi/index.js' },
   './package.json': './package.json',
 });
+// TypeScript's `moduleResolution: node` (node10, what `cdk init` projects use) ignores `exports`;
+// typesVersions gives it the same subpath types.
+project.package.addField('typesVersions', {
+  '*': {
+    'aws-cdk': ['lib/aws-cdk/index.d.ts'],
+    'ros-cdk': ['lib/ros-cdk/index.d.ts'],
+    'pulumi': ['lib/pulumi/index.d.ts'],
+  },
+});
 project.package.addBin({ layersmith: 'bin/layersmith' });
+// The tarball is the product: compiled JS, declarations and the command (npm adds README.md,
+// LICENSE and package.json itself). test/packaging/tarball.test.ts pins the exact list.
+project.package.addField('files', ['lib/**/*.js', 'lib/**/*.d.ts', 'bin/layersmith']);
 
 // ZIP, ELF/Mach-O/PE headers and CRCs are bit-level formats: bitwise operators are the point.
 project.eslint?.addRules({
@@ -171,6 +193,9 @@ const lint = project.addTask('lint', {
 testTask.spawn(lint);
 
 project.addTask('bench', { description: 'Run benchmarks and write BENCHMARKS.md', exec: 'node bench/run.js', receiveArgs: true });
-project.addTask('demo', { description: 'Build the example layers and synthesize the example apps offline', exec: 'bash scripts/demo.sh', receiveArgs: true });
+// The demo runs the examples from the packed tarball, so it compiles first.
+const demo = project.addTask('demo', { description: 'Pack layersmith, install it into the examples, build their layers and synthesize them offline' });
+demo.spawn(project.compileTask);
+demo.exec('bash scripts/demo.sh', { receiveArgs: true });
 
 project.synth();

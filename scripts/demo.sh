@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
-# The demo: build the example layers and synthesize the example apps offline, without cloud
-# credentials, with the real CLIs (aws-cdk's `cdk synth`; each other example's own demo.sh),
-# then print a review of what would be deployed.
+# The demo: pack layersmith (`npm run demo` compiles first) and install the tarball into each
+# example, as a user installs the package; then build the example layers and synthesize the
+# example apps offline, without cloud credentials, with the real CLIs (aws-cdk's `cdk synth`;
+# each other example's own demo.sh), and print a review of what would be deployed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$(pwd)"
+
+if [ ! -f lib/cli/index.js ]; then
+  echo "demo: lib/ is not compiled; run 'npx projen compile' (npm run demo does it)" >&2
+  exit 1
+fi
 
 if [ ! -f node_modules/aws-cdk/bin/cdk ]; then
   echo "demo: node_modules is missing the aws-cdk CLI; run 'bash scripts/setup.sh' first" >&2
@@ -14,6 +20,19 @@ fi
 # Offline and quiet: no CLI version check, notices or telemetry (they would reach the network).
 export CDK_DISABLE_VERSION_CHECK=1
 export CDK_DISABLE_CLI_TELEMETRY=true
+
+# The examples import `layersmith/...`: each gets the packed tarball in its own node_modules (the
+# front-end SDKs come from this repository's node_modules, one directory up).
+pack_dir="$(mktemp -d "${TMPDIR:-/tmp}/layersmith-demo-XXXXXX")"
+trap 'rm -rf "$pack_dir"' EXIT
+npm pack --silent --pack-destination "$pack_dir" >/dev/null
+tarball="$(ls "$pack_dir"/layersmith-*.tgz)"
+echo "== packed $(basename "$tarball") ($(tar -tzf "$tarball" | wc -l | tr -d ' ') files)"
+for example in examples/*/; do
+  mkdir -p "$example/node_modules"
+  (cd "$example" && npm install --no-save --no-package-lock --prefer-offline --no-audit --no-fund --loglevel=error "$tarball" >/dev/null)
+  echo "demo: installed it into ${example%/}/node_modules/layersmith"
+done
 
 app="examples/aws-cdk-app"
 out="$root/$app/cdk.out"

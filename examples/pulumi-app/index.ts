@@ -15,8 +15,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { packDirectory } from '../../lib/engine';
-import { FunctionWithLayers, LayerGrant, LayerPermission, LayerSource, RuntimeLayer } from '../../lib/pulumi';
+import { packDirectory } from 'layersmith';
+import { FunctionWithLayers, LayerGrant, LayerPermission, LayerSource, RuntimeLayer } from 'layersmith/pulumi';
 
 const config = new pulumi.Config('layersmith-example');
 const platform = config.get('platform') ?? 'aws';

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ros from '@alicloud/ros-cdk-core';
 import * as oss from '@alicloud/ros-cdk-ossassets';
-import { FunctionWithLayers, LayerGrant, LayerPermission, LayerSource, RuntimeLayer } from '../../lib/ros-cdk';
+import { FunctionWithLayers, LayerGrant, LayerPermission, LayerSource, RuntimeLayer } from 'layersmith/ros-cdk';
 
 const here = __dirname;
 

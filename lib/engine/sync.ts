@@ -1,5 +1,4 @@
 import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { computeInputKey, defaultCacheDir, readArtifact } from './cache';
@@ -52,35 +51,17 @@ export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTa
 const INTERRUPTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /**
- * The compiled worker when every source it loads (lib/engine, lib/core) is compiled and current;
- * otherwise the TypeScript source through ts-node (jest and ts-node runs, where a stale .js of
- * any engine file would silently build with old code).
+ * How this module itself runs decides what the child runs: compiled code (an installed package)
+ * spawns the compiled worker; a TypeScript caller (jest, ts-node) spawns the TypeScript worker
+ * through ts-node, so it builds with the sources it was loaded from.
  */
 function workerArgv(): string[] {
-  const js = path.join(__dirname, 'worker.js');
-  const ts = path.join(__dirname, 'worker.ts');
-  if (!fs.existsSync(ts)) return [js];
-  if (compiledIsCurrent([__dirname, path.join(__dirname, '..', 'core')])) return [js];
+  if (!__filename.endsWith('.ts')) return [path.join(__dirname, 'worker.js')];
   let register: string;
   try {
     register = require.resolve('ts-node/register/transpile-only');
   } catch {
-    throw new Error(`buildLayerSync: ${js} is missing or older than its TypeScript sources, and ts-node is not installed to run them. Fix: compile layersmith (npx tsc) or install ts-node.`);
+    throw new Error(`buildLayerSync: ${__filename} runs as TypeScript, and its build process needs ts-node to do the same. Fix: install ts-node, or run the compiled layersmith (npx projen compile).`);
   }
-  return ['-r', register, ts];
-}
-
-function compiledIsCurrent(dirs: string[]): boolean {
-  for (const dir of dirs) {
-    for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
-      const abs = path.join(dir, ent.name);
-      if (ent.isDirectory()) {
-        if (!compiledIsCurrent([abs])) return false;
-      } else if (ent.name.endsWith('.ts') && !ent.name.endsWith('.d.ts')) {
-        const js = abs.slice(0, -3) + '.js';
-        if (!fs.existsSync(js) || fs.statSync(js).mtimeMs < fs.statSync(abs).mtimeMs) return false;
-      }
-    }
-  }
-  return true;
+  return ['-r', register, path.join(__dirname, 'worker.ts')];
 }

@@ -5,12 +5,15 @@ import * as path from 'path';
 import { cleanupTempDirs, tempDir } from './util';
 import { readAssemblyManifest, readAssemblyRecords } from '../../lib/core/assembly';
 import type { FunctionRecord, LayerRecord } from '../../lib/core/assembly';
+import { testWithTools } from '../helpers';
+import { lintTemplates } from '../packaging/cfn-lint';
+import { exampleFromTarball } from '../packaging/examples';
 
 /**
- * The example app, synthesized by the real aws-cdk CLI (`cdk synth`), offline and without
- * credentials, exactly as `npm run demo` does.
+ * The example app with the packed tarball installed (a temporary copy), synthesized by the real
+ * aws-cdk CLI (`cdk synth`), offline and without credentials, exactly as `npm run demo` does.
  */
-const EXAMPLE = path.join(__dirname, '..', '..', 'examples', 'aws-cdk-app');
+let EXAMPLE: string;
 const STACK = 'OrdersPlatform';
 const CDK_CLI = require.resolve('aws-cdk/bin/cdk');
 
@@ -57,6 +60,7 @@ let first: string;
 let second: string;
 
 beforeAll(() => {
+  EXAMPLE = exampleFromTarball('aws-cdk-app', tempDir('ls-example-app-'));
   // GIVEN a fresh build cache, WHEN the example is synthesized twice with every source file's
   // mtime changed in between (the second synth builds nothing: cache hits).
   const cacheDir = tempDir('ls-example-cache-');
@@ -71,6 +75,12 @@ beforeAll(() => {
 afterAll(cleanupTempDirs);
 
 describe('examples/aws-cdk-app synthesized with the real cdk synth', () => {
+  test('THEN the app ran the packed layersmith installed into it, not the repository\'s sources', () => {
+    const resolved = require.resolve('layersmith/aws-cdk', { paths: [EXAMPLE] });
+    expect(path.relative(EXAMPLE, resolved)).toBe(path.join('node_modules', 'layersmith', 'lib', 'aws-cdk', 'index.js'));
+    expect(fs.existsSync(path.join(EXAMPLE, 'node_modules', 'layersmith', 'lib', 'aws-cdk', 'index.ts'))).toBe(false);
+  });
+
   test('THEN both synths give identical templates, asset hashes and asset bytes', () => {
     expect(readJson(path.join(second, `${STACK}.template.json`))).toEqual(readJson(path.join(first, `${STACK}.template.json`)));
     const assetsOf = (dir: string) => Object.keys(readJson(path.join(dir, `${STACK}.assets.json`)).files).sort();
@@ -113,6 +123,10 @@ describe('examples/aws-cdk-app synthesized with the real cdk synth', () => {
       engine.free();
     }
   }, 300_000);
+
+  testWithTools('cfn-lint')('THEN the template passes cfn-lint (AWS\'s linter) with no error and no unaccepted warning', () => {
+    expect(lintTemplates([path.join(first, `${STACK}.template.json`)])).toEqual({ errors: [], warnings: [] });
+  });
 
   test('THEN the functions list their layers in the declared order and the arm64 function is arm64', () => {
     const template = readJson(path.join(first, `${STACK}.template.json`));

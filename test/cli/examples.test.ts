@@ -1,14 +1,16 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cleanupTempDirs, REPO, runCli, tempDir } from './helpers';
+import { cleanupTempDirs, runCli, tempDir } from './helpers';
+import { exampleFromTarball } from '../packaging/examples';
 
 /**
  * The command on the example apps' real cloud assemblies: the AWS CDK app synthesized by the real
  * `cdk synth`, the ROS CDK app by running it (ROS CDK synth), each twice with one build cache.
+ * Each app is a temporary copy of the example with the packed tarball installed into it.
  */
-const AWS_EXAMPLE = path.join(REPO, 'examples', 'aws-cdk-app');
-const ROS_EXAMPLE = path.join(REPO, 'examples', 'ros-cdk-app');
+let AWS_EXAMPLE: string;
+let ROS_EXAMPLE: string;
 
 function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv): void {
   const r = spawnSync(process.execPath, argv, { cwd, env: { ...process.env, LAYERSMITH_QUIET: '1', ...env }, encoding: 'utf8' });
@@ -22,7 +24,7 @@ function cdkSynth(outdir: string, cacheDir: string): void {
 }
 
 function rosSynth(outdir: string, cacheDir: string): void {
-  run([require.resolve('ts-node/dist/bin.js'), '-P', path.join(ROS_EXAMPLE, 'tsconfig.json'), path.join(ROS_EXAMPLE, 'app.ts')], REPO, {
+  run([require.resolve('ts-node/dist/bin.js'), '-P', path.join(ROS_EXAMPLE, 'tsconfig.json'), path.join(ROS_EXAMPLE, 'app.ts')], ROS_EXAMPLE, {
     CDK_OUTDIR: outdir, LAYERSMITH_CACHE_DIR: cacheDir,
   });
 }
@@ -31,6 +33,8 @@ const aws: string[] = [];
 const ros: string[] = [];
 
 beforeAll(() => {
+  AWS_EXAMPLE = exampleFromTarball('aws-cdk-app', tempDir('aws-app'));
+  ROS_EXAMPLE = exampleFromTarball('ros-cdk-app', tempDir('ros-app'));
   // GIVEN each example synthesized twice into fresh dirs (the second synth hits the build cache)
   const cache = tempDir('examples-cache');
   for (let i = 0; i < 2; i++) {

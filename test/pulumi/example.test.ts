@@ -1,7 +1,10 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as path from 'path';
 import * as pulumi from '@pulumi/pulumi';
 import { TempTree } from './fixtures';
 import { CapturedResource, installMocks, ofType, valueOf } from './mocks';
+import { exampleFromTarball } from '../packaging/examples';
 
 // The example program as a user runs it with the Pulumi CLI, executed here under Pulumi's mocks
 // for each platform (the platform comes from the program's own config key).
@@ -13,6 +16,7 @@ const savedEnv = { ...process.env };
 
 beforeAll(() => {
   tree = new TempTree();
+  example = exampleFromTarball('pulumi-app', tree.path('app'));
   process.env.LAYERSMITH_CACHE_DIR = tree.path('cache');
   process.env.LAYERSMITH_QUIET = '1';
 });
@@ -21,15 +25,21 @@ afterAll(() => {
   tree.cleanup();
 });
 
-// A type-only reference: it also makes the test type-check include the example program.
-type ExampleExports = typeof import('../../examples/pulumi-app/index');
+/** What the example program exports (its stack outputs), as far as these tests read them. */
+interface ExampleExports {
+  readonly layerArns: Record<string, pulumi.Output<string>>;
+  readonly functions: Record<string, { readonly arn: pulumi.Output<string>; readonly layers: pulumi.Output<string[]> }>;
+}
+
+/** A temporary copy of examples/pulumi-app with the packed tarball installed into it. */
+let example: string;
 
 async function runExample(platform: string): Promise<{ captured: CapturedResource[]; program: ExampleExports }> {
   const captured = await installMocks({ config: { 'layersmith-example:platform': platform } });
   let program!: ExampleExports;
   jest.isolateModules(() => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    program = require('../../examples/pulumi-app/index');
+    program = require(path.join(example, 'index.ts'));
   });
   await Promise.all([
     ...Object.values(program.layerArns).map(valueOf),
@@ -42,6 +52,13 @@ async function runExample(platform: string): Promise<{ captured: CapturedResourc
 const byName = (rs: CapturedResource[], name: string) => rs.find((r) => r.name === name)!;
 
 let firstAwsRun: CapturedResource[] = [];
+
+test('the program runs the packed layersmith installed into the app, and type-checks against it', () => {
+  const resolved = require.resolve('layersmith/pulumi', { paths: [example] });
+  expect(path.relative(example, resolved)).toBe(path.join('node_modules', 'layersmith', 'lib', 'pulumi', 'index.js'));
+  const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '--noEmit', '-p', path.join(example, 'tsconfig.json')], { encoding: 'utf8' });
+  expect({ status: tsc.status, output: `${tsc.stdout}${tsc.stderr}` }).toEqual({ status: 0, output: '' });
+});
 
 test('on AWS: three layer versions, an organization permission, two functions with their declared stacks', async () => {
   // GIVEN platform=aws / WHEN the program runs

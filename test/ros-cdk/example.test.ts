@@ -1,14 +1,16 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { cleanupTmp, onlyResource, readAssets, readTemplate, resourcesOfType, tmpDir } from './helpers';
 import { readAssemblyManifest, readAssemblyRecords } from '../../lib/core/assembly';
 import type { FunctionRecord, LayerRecord } from '../../lib/core/assembly';
 import { crc64Decimal } from '../../lib/core/checksums';
 import { hasTool, testWithTools } from '../helpers';
-import { cleanupTmp, onlyResource, readAssets, readTemplate, resourcesOfType, tmpDir } from './helpers';
+import { exampleFromTarball } from '../packaging/examples';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const EXAMPLE = path.join(ROOT, 'examples', 'ros-cdk-app');
+/** A temporary copy of examples/ros-cdk-app with the packed tarball installed into it. */
+let EXAMPLE: string;
 const STACK = 'LayersmithOrders';
 const OFFICIAL_PY310 = 'acs:fc:cn-hangzhou:official:layers/Python310/versions/2';
 
@@ -18,7 +20,7 @@ afterAll(cleanupTmp);
 function synthExample(outdir: string, cacheDir: string): void {
   const tsNode = require.resolve('ts-node/dist/bin.js');
   const r = spawnSync(process.execPath, [tsNode, '-P', path.join(EXAMPLE, 'tsconfig.json'), path.join(EXAMPLE, 'app.ts')], {
-    cwd: ROOT,
+    cwd: EXAMPLE,
     env: { ...process.env, CDK_OUTDIR: outdir, LAYERSMITH_CACHE_DIR: cacheDir, LAYERSMITH_QUIET: '1' },
     encoding: 'utf8',
   });
@@ -60,6 +62,7 @@ describe('examples/ros-cdk-app', () => {
 
   beforeAll(() => {
     if (!TOOLS.every((t) => hasTool(t))) return;
+    EXAMPLE = exampleFromTarball('ros-cdk-app', tmpDir('example-app'));
     first = tmpDir('example-a');
     synthExample(first, tmpDir('example-cache-a'));
     touchTree(EXAMPLE, new Date(Date.now() + 3600_000));
@@ -67,6 +70,12 @@ describe('examples/ros-cdk-app', () => {
     second = tmpDir('example-b');
     synthExample(second, tmpDir('example-cache-b'));
   }, 600_000);
+
+  exampleTest('GIVEN the example WHEN synthesized THEN it ran the packed layersmith installed into it', () => {
+    const resolved = require.resolve('layersmith/ros-cdk', { paths: [EXAMPLE] });
+    expect(path.relative(EXAMPLE, resolved)).toBe(path.join('node_modules', 'layersmith', 'lib', 'ros-cdk', 'index.js'));
+    expect(fs.existsSync(path.join(EXAMPLE, 'node_modules', 'layersmith', 'lib', 'ros-cdk', 'index.ts'))).toBe(false);
+  });
 
   exampleTest('GIVEN the example WHEN synthesized twice from cold caches with mtimes touched THEN every output file is identical', () => {
     const a = outputFiles(first);

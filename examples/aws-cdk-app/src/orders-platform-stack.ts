@@ -2,7 +2,7 @@ import * as path from 'path';
 import { Duration, Stack, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import { FunctionWithLayers, LayerGrant, LayerSource, RuntimeLayer } from '../../../lib/aws-cdk';
+import { FunctionWithLayers, LayerGrant, LayerSource, RuntimeLayer } from 'layersmith/aws-cdk';
 
 const root = path.join(__dirname, '..');
 
