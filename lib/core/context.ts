@@ -71,39 +71,89 @@ export interface ManifestIndex {
   readonly manifest: LayerManifest;
   /**
    * File and symlink paths (directories merge and never shadow), sorted in code-unit order so two
-   * layers' overlap is one merge pass instead of a hash set per layer.
+   * layers' overlap is one merge pass instead of a hash set per layer. Built on first use: the hot
+   * rules read `fileCount` and `filePath(i)` instead, which need no array of strings.
    */
   readonly files: readonly string[];
+  /** Number of files and symlinks (the length of `files`). */
+  readonly fileCount: number;
   /** Packages a runtime resolves (nested Node dependencies excluded), by 'ecosystem:name'. */
   readonly packages: ReadonlyMap<string, IndexedPackage>;
   /** Memo for rules keyed by a rule-specific string (e.g. layout per runtime). */
   readonly memo: Map<string, unknown>;
+  /** The i-th path of `files`, without building `files`. */
+  filePath(i: number): string;
 }
 
-const indexes = new WeakMap<LayerManifest, ManifestIndex>();
+/**
+ * The index keeps positions of file entries in an Int32Array rather than an array of path
+ * strings: with thousands of manifests of thousands of entries, arrays of pointers are what the
+ * garbage collector spends its time copying, and typed-array contents are never scanned.
+ */
+class Index implements ManifestIndex {
+  public readonly id = nextId++;
+  public readonly memo = new Map<string, unknown>();
+  public readonly fileCount: number;
+  private readonly entries: LayerManifest['entries'];
+  private filesArray?: readonly string[];
+
+  constructor(
+    public readonly manifest: LayerManifest,
+    /** Positions in manifest.entries of the files, in code-unit order of their paths. */
+    public readonly order: Int32Array,
+    public readonly packages: ReadonlyMap<string, IndexedPackage>,
+  ) {
+    this.entries = manifest.entries;
+    this.fileCount = order.length;
+  }
+
+  public get files(): readonly string[] {
+    if (!this.filesArray) {
+      const out = new Array<string>(this.fileCount);
+      for (let i = 0; i < out.length; i++) out[i] = this.entries[this.order[i]].path;
+      this.filesArray = out;
+    }
+    return this.filesArray;
+  }
+
+  public filePath(i: number): string {
+    return this.entries[this.order[i]].path;
+  }
+}
+
+const indexes = new WeakMap<LayerManifest, Index>();
 let nextId = 1;
 
 /** The index of a manifest, built on first use and cached on the manifest object. */
 export function indexManifest(manifest: LayerManifest): ManifestIndex {
   const hit = indexes.get(manifest);
   if (hit) return hit;
-  const files: string[] = [];
+  const entries = manifest.entries;
+  const scratch = new Int32Array(entries.length);
+  let count = 0;
   let sorted = true;
-  for (const e of manifest.entries) {
+  let last = '';
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i];
     if (e.type === 'directory') continue;
     // Manifests list entries sorted by UTF-8 bytes; code-unit order agrees except for astral
     // characters, so check rather than trust, and sort only when it differs.
-    if (sorted && files.length > 0 && files[files.length - 1] > e.path) sorted = false;
-    files.push(e.path);
+    if (sorted && count > 0 && last > e.path) sorted = false;
+    last = e.path;
+    scratch[count++] = i;
   }
-  if (!sorted) files.sort();
+  let order = scratch.slice(0, count);
+  if (!sorted) {
+    const byPath = Array.from(order).sort((a, b) => (entries[a].path < entries[b].path ? -1 : entries[a].path > entries[b].path ? 1 : 0));
+    order = Int32Array.from(byPath);
+  }
   const packages = new Map<string, IndexedPackage>();
   for (const p of manifest.packages) {
     if (p.ecosystem === 'node' && p.path.split('node_modules/').length > 2) continue;
     const key = `${p.ecosystem}:${p.name}`;
     if (!packages.has(key)) packages.set(key, p);
   }
-  const index: ManifestIndex = { id: nextId++, manifest, files, packages, memo: new Map() };
+  const index = new Index(manifest, order, packages);
   indexes.set(manifest, index);
   return index;
 }
@@ -133,25 +183,50 @@ const overlaps: PairCache = new WeakMap();
 export function overlappingFiles(a: ManifestIndex, b: ManifestIndex): readonly string[] {
   return cachedPair(overlaps, a, b, (lo, hi) => {
     const out: string[] = [];
-    const left = lo.files;
-    const right = hi.files;
+    const n = lo.fileCount;
+    const m = hi.fileCount;
     let i = 0;
     let j = 0;
-    while (i < left.length && j < right.length) {
-      const x = left[i];
-      const y = right[j];
+    while (i < n && j < m) {
+      const x = lo.filePath(i);
+      const y = hi.filePath(j);
       if (x === y) {
         out.push(x);
         i++;
         j++;
       } else if (x < y) {
-        i++;
+        i = gallop(lo, i, n, y);
       } else {
-        j++;
+        j = gallop(hi, j, m, x);
       }
     }
     return out;
   });
+}
+
+/**
+ * First position after `from` (whose path is < `value`) with a path >= `value`: exponential then
+ * binary search, so a long run of one layer's files absent from the other (the usual case:
+ * layers share a few packages) costs a logarithm instead of a comparison per file.
+ */
+function gallop(index: ManifestIndex, from: number, end: number, value: string): number {
+  let step = 1;
+  let lo = from;
+  let hi = from + 1;
+  while (hi < end && index.filePath(hi) < value) {
+    lo = hi;
+    step *= 2;
+    hi = from + step;
+  }
+  if (hi > end) hi = end;
+  // path(lo) < value; the answer is in (lo, hi].
+  lo++;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (index.filePath(mid) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const conflicts: PairCache = new WeakMap();

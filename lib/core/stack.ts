@@ -108,8 +108,9 @@ function shadowingOf(
 function computeShadowing(
   layers: readonly StackLayer[], indexes: readonly (ManifestIndex | undefined)[], precedence: 'last-wins' | 'first-wins',
 ): Shadowing {
-  // path -> bit set of the layer positions holding it
-  const masks = new Map<string, number>();
+  // One sorted overlap list per pair of layers, with the bit set of the pair's positions.
+  const lists: (readonly string[])[] = [];
+  const bits: number[] = [];
   for (let i = 0; i < indexes.length; i++) {
     const a = indexes[i];
     if (!a) continue;
@@ -117,31 +118,63 @@ function computeShadowing(
       const b = indexes[j];
       // The same layer twice is LS-DUPLICATE-LAYER's finding, not a shadowing.
       if (!b || layers[i].layerId === layers[j].layerId) continue;
-      const bits = (1 << i) | (1 << j);
-      for (const p of overlappingFiles(a, b)) masks.set(p, (masks.get(p) ?? 0) | bits);
+      const overlap = overlappingFiles(a, b);
+      if (overlap.length === 0) continue;
+      lists.push(overlap);
+      bits.push((1 << i) | (1 << j));
     }
   }
-  if (masks.size === 0) return NO_SHADOWING;
+  if (lists.length === 0) return NO_SHADOWING;
+  // Merge the sorted lists: each path comes out once, in order, with the union of its pairs' bits,
+  // so neither a map per path nor a final sort is needed.
   const byMask = new Map<number, string[]>();
-  for (const [p, mask] of masks) {
+  const order: string[] = [];
+  const masks: number[] = [];
+  const emit = (p: string, mask: number) => {
+    order.push(p);
+    masks.push(mask);
     const list = byMask.get(mask);
     if (list) list.push(p);
     else byMask.set(mask, [p]);
+  };
+  if (lists.length === 1) {
+    for (const p of lists[0]) emit(p, bits[0]);
+  } else {
+    const heads = new Array<number>(lists.length).fill(0);
+    for (;;) {
+      let min: string | undefined;
+      for (let k = 0; k < lists.length; k++) {
+        if (heads[k] < lists[k].length) {
+          const p = lists[k][heads[k]];
+          if (min === undefined || p < min) min = p;
+        }
+      }
+      if (min === undefined) break;
+      let mask = 0;
+      for (let k = 0; k < lists.length; k++) {
+        if (heads[k] < lists[k].length && lists[k][heads[k]] === min) {
+          mask |= bits[k];
+          heads[k]++;
+        }
+      }
+      emit(min, mask);
+    }
   }
   const groups: ShadowGroup[] = [];
-  const paths: ShadowedPath[] = [];
+  const namesOf = new Map<number, { names: string[]; winner: string }>();
   for (const mask of [...byMask.keys()].sort((x, y) => x - y)) {
     const at: number[] = [];
     for (let i = 0; i < indexes.length; i++) if (mask & (1 << i)) at.push(i);
     const winner = precedence === 'last-wins' ? at[at.length - 1] : at[0];
-    const groupPaths = byMask.get(mask)!.sort();
-    groups.push(Object.freeze({ layers: Object.freeze(at), winner, paths: Object.freeze(groupPaths) }));
+    groups.push(Object.freeze({ layers: Object.freeze(at), winner, paths: Object.freeze(byMask.get(mask)!) }));
     // One frozen names array per group, shared by its paths.
-    const names = Object.freeze(at.map((i) => layers[i].displayName)) as string[];
-    const winnerName = layers[winner].displayName;
-    for (const p of groupPaths) paths.push(Object.freeze({ path: p, layers: names, winner: winnerName }));
+    namesOf.set(mask, { names: Object.freeze(at.map((i) => layers[i].displayName)) as string[], winner: layers[winner].displayName });
   }
-  if (groups.length > 1) paths.sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  const paths: ShadowedPath[] = new Array(order.length);
+  for (let k = 0; k < order.length; k++) {
+    const n = namesOf.get(masks[k])!;
+    paths[k] = Object.freeze({ path: order[k], layers: n.names, winner: n.winner });
+  }
   return Object.freeze({ groups: Object.freeze(groups), paths: Object.freeze(paths) });
 }
 
@@ -205,9 +238,9 @@ export function analyzeLayer(input: LayerAnalysisInput): Finding[] {
         ruleId: 'LS-LAYOUT',
         severity: 'info',
         layer: path,
-        message: `${nowhere.size} of ${idx.files.length} files in layer ${path} are outside the directories every declared runtime searches (e.g. ${[...nowhere].slice(0, 3).join(', ')}).`,
+        message: `${nowhere.size} of ${idx.fileCount} files in layer ${path} are outside the directories every declared runtime searches (e.g. ${[...nowhere].slice(0, 3).join(', ')}).`,
         fix: 'If functions import them, move them under a runtime directory.',
-        data: { files: idx.files.length, outside: nowhere.size },
+        data: { files: idx.fileCount, outside: nowhere.size },
       });
     }
   }

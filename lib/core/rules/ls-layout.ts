@@ -14,40 +14,87 @@ export interface LayoutResult {
   readonly outside: readonly string[];
 }
 
-/** Classifies a manifest's files for a runtime (memoised per manifest and runtime). */
+/**
+ * Classifies a manifest's files for a runtime (memoised per manifest and runtime). The files are
+ * sorted, so everything under one search path (or one site-packages directory) is a contiguous
+ * run: each run is counted with a binary search instead of a prefix test per file.
+ */
 export function layoutOf(index: ManifestIndex, runtime: RuntimeInfo): LayoutResult {
   const key = `layout:${runtime.platform}:${runtime.id}`;
   const hit = index.memo.get(key) as LayoutResult | undefined;
   if (hit) return hit;
   const prefixes = runtime.searchPaths.map((p) => `${p}/`);
   const roots = new Set(runtime.rootFiles);
+  const exact = new Set(prefixes);
+  const n = index.fileCount;
+  // python/lib/pythonX.Y/site-packages/ is under python/, but Python imports from it only when
+  // that exact directory is on the path (the right version on AWS; never on FC).
+  const siteStart = lowerBound(index, SITE_PARENT, 0);
   let inside = 0;
   const outside: string[] = [];
-  const exact = new Set(prefixes);
-  for (const file of index.files) {
-    // python/lib/pythonX.Y/site-packages/ is under python/, but Python imports from it only when
-    // that exact directory is on the path (the right version on AWS; never on FC).
-    const site = file.startsWith('python/lib/python') ? SITE_PACKAGES.exec(file) : null;
+  let i = 0;
+  while (i < n) {
+    const file = index.filePath(i);
+    const underSiteParent = file.startsWith(SITE_PARENT);
+    const site = underSiteParent ? SITE_PACKAGES.exec(file) : null;
     if (site) {
-      if (exact.has(site[0])) inside++;
-      else outside.push(file);
-    } else if (roots.has(file) || underAny(file, prefixes)) {
-      inside++;
-    } else {
-      outside.push(file);
+      const end = prefixEnd(index, site[0], i);
+      if (exact.has(site[0])) inside += end - i;
+      else for (let k = i; k < end; k++) outside.push(index.filePath(k));
+      i = end;
+      continue;
     }
+    const prefix = firstPrefixOf(file, prefixes);
+    // python/lib/python... outside a site-packages directory: one at a time, so a python/ run
+    // never swallows the site-packages directories that follow it.
+    if (prefix === undefined || underSiteParent) {
+      if (prefix !== undefined || roots.has(file)) inside++;
+      else outside.push(file);
+      i++;
+      continue;
+    }
+    let end = prefixEnd(index, prefix, i);
+    // Stop before the python/lib/python... run, which the branch above classifies.
+    if (siteStart > i && siteStart < end) end = siteStart;
+    inside += end - i;
+    i = end;
   }
   const result = { inside, outside };
   index.memo.set(key, result);
   return result;
 }
 
-/** True when `file` starts with one of `prefixes` (a plain loop: this runs once per file). */
-function underAny(file: string, prefixes: readonly string[]): boolean {
+const SITE_PARENT = 'python/lib/python';
+
+function firstPrefixOf(file: string, prefixes: readonly string[]): string | undefined {
   for (let i = 0; i < prefixes.length; i++) {
-    if (file.startsWith(prefixes[i])) return true;
+    if (file.startsWith(prefixes[i])) return prefixes[i];
   }
-  return false;
+  return undefined;
+}
+
+/** First position at or after `from` whose file is >= `value` (code-unit order). */
+function lowerBound(index: ManifestIndex, value: string, from: number): number {
+  let lo = from;
+  let hi = index.fileCount;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (index.filePath(mid) < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** End of the run of files starting with `prefix` that begins at `from` (files[from] has it). */
+function prefixEnd(index: ManifestIndex, prefix: string, from: number): number {
+  let lo = from + 1;
+  let hi = index.fileCount;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (index.filePath(mid).startsWith(prefix)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /**
@@ -58,7 +105,7 @@ function underAny(file: string, prefixes: readonly string[]): boolean {
 export function layoutFindings(manifest: LayerManifest, runtime: RuntimeInfo, layerName: string): Finding[] {
   if (!runtime.supportsLayers || runtime.searchPaths.length === 0) return [];
   const index = indexManifest(manifest);
-  const total = index.files.length;
+  const total = index.fileCount;
   if (total === 0) {
     return [{
       ruleId: ID,
