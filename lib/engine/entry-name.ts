@@ -9,8 +9,15 @@
 /** Which rule a name breaks, for callers that map it onto their own error codes. */
 export type EntryNameProblem = 'EMPTY' | 'NUL_BYTE' | 'BACKSLASH' | 'ABSOLUTE_PATH' | 'DOT_DOT' | 'EMPTY_SEGMENT';
 
+/**
+ * Matches every name one of the checks below could refuse (and some they accept); a name it does
+ * not match is valid after a single scan, which is the case for nearly every entry.
+ */
+const MAYBE_BAD = /^$|[\0\\]|^\/|^[A-Za-z]:|(^|\/)\.\.?(\/|$)|\/\//;
+
 /** Classifies a name: the rule it breaks, or null when it is valid. */
 export function entryNameProblem(name: string): EntryNameProblem | null {
+  if (!MAYBE_BAD.test(name)) return null;
   if (name.length === 0) return 'EMPTY';
   if (name.includes('\0')) return 'NUL_BYTE';
   if (name.includes('\\')) return 'BACKSLASH';

@@ -97,8 +97,8 @@ describe('overlap merge', () => {
 
   test('GIVEN a manifest whose entries are not in code-unit order WHEN indexed THEN files come out sorted', () => {
     // GIVEN
-    const m = manifest({ files: ['z.py', 'a.py'] });
-    m.entries.reverse();
+    const sorted = manifest({ files: ['z.py', 'a.py'] });
+    const m = { ...sorted, entries: [...sorted.entries].reverse() };
     // WHEN
     const idx = indexManifest(m);
     // THEN

@@ -37,11 +37,13 @@ export const DEFAULT_MAX_RATIO = 200;
 const MAX_METADATA_BYTES = 8 * 1024 * 1024;
 
 /** Opens and validates a ZIP (names, duplicates, encryption, bombs, symlinks). */
-export function openValidated(zipPath: string, options: InspectOptions): { reader: ZipReader; links: Map<string, string> } {
+export function openValidated(
+  zipPath: string, options: InspectOptions, preloadMaxBytes = 0,
+): { reader: ZipReader; links: Map<string, string> } {
   const reader = ZipReader.open(path.resolve(zipPath), {
     maxUnzippedBytes: options.maxUnzippedBytes ?? DEFAULT_MAX_UNZIPPED_BYTES,
     maxRatio: options.maxRatio ?? DEFAULT_MAX_RATIO,
-  });
+  }, preloadMaxBytes);
   try {
     const links = new Map<string, string>();
     for (const e of reader.entries) {
@@ -62,9 +64,19 @@ export function openValidated(zipPath: string, options: InspectOptions): { reade
   }
 }
 
-async function fileChecksums(file: string): Promise<{ sha256: string; crc64: string }> {
+/**
+ * ZIPs up to this size are read into memory whole for inspection (one read instead of one per
+ * inspected entry, and the checksums run over the same buffer); bigger ones are streamed, so
+ * inspecting a huge ZIP needs little memory.
+ */
+const PRELOAD_MAX_BYTES = 64 * 1024 * 1024;
+
+async function fileChecksums(file: string, whole: Buffer | undefined): Promise<{ sha256: string; crc64: string }> {
   const sha = createHash('sha256');
   const crc = new Crc64();
+  if (whole) {
+    return { sha256: sha.update(whole).digest('base64'), crc64: crc.update(whole).digestDecimal() };
+  }
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
     sha.update(chunk as Buffer);
     crc.update(chunk as Buffer);
@@ -87,23 +99,19 @@ async function fileChecksums(file: string): Promise<{ sha256: string; crc64: str
  * Rejects with `ZipInspectionError` (see `ZipErrorCode`).
  */
 export async function inspectZip(zipPath: string, options: InspectOptions = {}): Promise<LayerManifest> {
-  const { reader, links } = openValidated(zipPath, options);
+  const { reader, links } = openValidated(zipPath, options, PRELOAD_MAX_BYTES);
   try {
     const entries: ManifestEntry[] = [];
     const natives: NativeBinary[] = [];
     const wheelTags: WheelTagRecord[] = [];
     const packages: PackageRecord[] = [];
     const reads: CentralEntry[] = [];
-    const names = new Set(reader.entries.map((e) => e.name));
+    // Built on first need: only wheels without directory entries ask.
+    let names: Set<string> | undefined;
     for (const e of reader.entries) {
-      entries.push({
-        path: e.name,
-        size: e.uncompressedSize,
-        compressedSize: e.compressedSize,
-        mode: e.mode,
-        type: e.type,
-        ...(e.type === 'symlink' ? { linkTarget: links.get(e.name) } : {}),
-      });
+      entries.push(e.type === 'symlink'
+        ? { path: e.name, size: e.uncompressedSize, compressedSize: e.compressedSize, mode: e.mode, type: e.type, linkTarget: links.get(e.name) }
+        : { path: e.name, size: e.uncompressedSize, compressedSize: e.compressedSize, mode: e.mode, type: e.type });
       if (e.type === 'directory') {
         if (e.name.endsWith('.dist-info/')) {
           const rec = pkgs.pythonDistInfo(e.name);
@@ -121,6 +129,7 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
       } else if (e.name.endsWith('.dist-info/METADATA')) {
         // Wheels do not always store directory entries; the METADATA file names the dist too.
         const dir = e.name.slice(0, -'METADATA'.length);
+        names ??= new Set(reader.entries.map((x) => x.name));
         if (!names.has(dir)) {
           const rec = pkgs.pythonDistInfo(dir);
           if (rec) packages.push(rec);
@@ -160,8 +169,9 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
         await reader.stream(e, () => undefined);
       }
     }
-    const sums = await fileChecksums(reader.file);
-    sortByEntryName(entries, (e) => e.path);
+    const sums = await fileChecksums(reader.file, reader.whole);
+    // ZIPs layersmith writes list entries in order; checking costs one native comparison each.
+    if (!(reader.asciiNames && inNativeOrder(entries))) sortByEntryName(entries, (e) => e.path);
     natives.sort((a, b) => compareEntryNames(a.path, b.path) || a.cpu.localeCompare(b.cpu));
     wheelTags.sort((a, b) => compareEntryNames(a.path, b.path));
     packages.sort((a, b) => compareEntryNames(a.path, b.path) || compareEntryNames(a.name, b.name));
@@ -187,4 +197,12 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
   } finally {
     reader.close();
   }
+}
+
+/** Paths strictly increasing in JavaScript string order (UTF-8 byte order for ASCII names). */
+function inNativeOrder(entries: readonly ManifestEntry[]): boolean {
+  for (let i = 1; i < entries.length; i++) {
+    if (!(entries[i - 1].path < entries[i].path)) return false;
+  }
+  return true;
 }

@@ -18,6 +18,14 @@ const S_IFLNK = 0o120000;
 /** Local extra fields are usually empty or a few timestamps; read this much past the name. */
 const LOCAL_EXTRA_GUESS = 64;
 
+/**
+ * Buffer's own decoder without `toString`'s argument handling (it runs once per entry). Node has
+ * had it on every Buffer since v0.x; it is not in @types/node.
+ */
+interface Utf8Sliceable {
+  utf8Slice(start: number, end: number): string;
+}
+
 /** One central directory record. */
 export interface CentralEntry {
   /** Name as stored (directories end with '/'). */
@@ -42,8 +50,12 @@ export interface ReadLimits {
 }
 
 export class ZipReader {
-  /** Opens the file and reads and validates its central directory. */
-  public static open(file: string, limits: ReadLimits): ZipReader {
+  /**
+   * Opens the file and reads and validates its central directory. A file of at most
+   * `preloadMaxBytes` is read whole in one call and every later read is a slice of it: the
+   * caller checksums the whole file anyway, and one read beats a syscall per entry it inspects.
+   */
+  public static open(file: string, limits: ReadLimits, preloadMaxBytes = 0): ZipReader {
     let fd: number;
     try {
       fd = fs.openSync(file, 'r');
@@ -53,6 +65,7 @@ export class ZipReader {
     try {
       const size = fs.fstatSync(fd).size;
       const reader = new ZipReader(file, fd, size);
+      if (size > 0 && size <= preloadMaxBytes) reader.whole = reader.read(0, size);
       reader.readCentralDirectory(limits);
       return reader;
     } catch (e) {
@@ -62,6 +75,12 @@ export class ZipReader {
   }
 
   public entries: CentralEntry[] = [];
+  /** The whole file, when it was small enough to preload. */
+  public whole?: Buffer;
+  /** Sum of declared uncompressed sizes. */
+  public unzippedSize = 0;
+  /** Every name is ASCII, so JavaScript string order is UTF-8 byte order. */
+  public asciiNames = true;
   /** Where entry data must end: the start of the central directory. */
   private dataEnd = 0;
 
@@ -71,16 +90,18 @@ export class ZipReader {
     fs.closeSync(this.fd);
   }
 
-  /** Sum of declared uncompressed sizes. */
-  public get unzippedSize(): number {
-    return this.entries.reduce((n, e) => n + e.uncompressedSize, 0);
-  }
-
   private fail(code: ZipErrorCode, message: string, entry?: string): never {
     throw new ZipInspectionError(code, this.file, message, entry);
   }
 
   private read(position: number, length: number): Buffer {
+    const whole = this.whole;
+    if (whole) {
+      if (position + length > whole.length) {
+        this.fail('TRUNCATED', `layersmith: ${this.file} is truncated: needed ${length} bytes at offset ${position} but the file is ${this.size} bytes. Re-download or rebuild the ZIP.`);
+      }
+      return whole.subarray(position, position + length);
+    }
     const buf = Buffer.allocUnsafe(length);
     let got = 0;
     while (got < length) {
@@ -144,25 +165,29 @@ export class ZipReader {
     const seen = new Map<string, string>();
     let p = 0;
     let total = 0;
+    let asciiNames = true;
     for (let k = 0; k < count; k++) {
       if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) {
         this.truncated(`central directory record ${k + 1} of ${count} is missing or damaged`);
       }
-      const madeBy = cd.readUInt16LE(p + 4);
-      const flags = cd.readUInt16LE(p + 8);
-      const method = cd.readUInt16LE(p + 10);
-      const crc32 = cd.readUInt32LE(p + 16);
-      let compressedSize = cd.readUInt32LE(p + 20);
-      let uncompressedSize = cd.readUInt32LE(p + 24);
-      const nameLen = cd.readUInt16LE(p + 28);
-      const extraLen = cd.readUInt16LE(p + 30);
-      const commentLen = cd.readUInt16LE(p + 32);
-      const externalAttr = cd.readUInt32LE(p + 38);
-      let localHeaderOffset = cd.readUInt32LE(p + 42);
+      // Plain byte arithmetic: Buffer's readUInt*LE methods check bounds on every call, and this
+      // loop runs once per entry (the record was bounds-checked above).
+      const madeBy = cd[p + 4] | (cd[p + 5] << 8);
+      const flags = cd[p + 8] | (cd[p + 9] << 8);
+      const method = cd[p + 10] | (cd[p + 11] << 8);
+      const crc32 = (cd[p + 16] | (cd[p + 17] << 8) | (cd[p + 18] << 16) | (cd[p + 19] << 24)) >>> 0;
+      let compressedSize = (cd[p + 20] | (cd[p + 21] << 8) | (cd[p + 22] << 16) | (cd[p + 23] << 24)) >>> 0;
+      let uncompressedSize = (cd[p + 24] | (cd[p + 25] << 8) | (cd[p + 26] << 16) | (cd[p + 27] << 24)) >>> 0;
+      const nameLen = cd[p + 28] | (cd[p + 29] << 8);
+      const extraLen = cd[p + 30] | (cd[p + 31] << 8);
+      const commentLen = cd[p + 32] | (cd[p + 33] << 8);
+      const externalAttr = (cd[p + 38] | (cd[p + 39] << 8) | (cd[p + 40] << 16) | (cd[p + 41] << 24)) >>> 0;
+      let localHeaderOffset = (cd[p + 42] | (cd[p + 43] << 8) | (cd[p + 44] << 16) | (cd[p + 45] << 24)) >>> 0;
       const end = p + 46 + nameLen + extraLen + commentLen;
       if (end > cd.length) this.truncated(`central directory record ${k + 1} of ${count} runs past the directory`);
       // Bit 11 says UTF-8; tools that do not set it still mostly write UTF-8 (or ASCII).
-      const name = cd.toString('utf8', p + 46, p + 46 + nameLen);
+      const name = (cd as unknown as Utf8Sliceable).utf8Slice(p + 46, p + 46 + nameLen);
+      if (name.length !== nameLen) asciiNames = false;
       // Decoding replaces invalid bytes with U+FFFD; only then compare with the raw bytes.
       if (name.includes('\uFFFD') && !Buffer.from(name, 'utf8').equals(cd.subarray(p + 46, p + 46 + nameLen))) {
         this.notUtf8(cd.subarray(p + 46, p + 46 + nameLen), flags);
@@ -217,6 +242,8 @@ export class ZipReader {
       entries[k] = { name, flags, method, crc32, compressedSize, uncompressedSize, localHeaderOffset, nameLength: nameLen, type, mode };
     }
     this.entries = entries;
+    this.unzippedSize = total;
+    this.asciiNames = asciiNames;
     if (total > limits.maxUnzippedBytes) {
       this.fail('ZIP_BOMB_TOTAL', `layersmith: ${this.file} would unzip to ${total} bytes, more than the limit of ${limits.maxUnzippedBytes}. If the layer is really this big, raise maxUnzippedBytes; otherwise the ZIP is a zip bomb or broken.`);
     }

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import { crc64Decimal, sha256Base64 } from '../../../lib/core/checksums';
 import { extractZip, inspectZip, ZipErrorCode, ZipInspectionError } from '../../../lib/engine/inspect';
 import { packDirectory } from '../../../lib/engine/zip';
-import { crc64Decimal, sha256Base64 } from '../../../lib/core/checksums';
 import { tempDir, writeTree } from '../zip/helpers';
 import { rawZip, RawEntry } from '../zip/raw-zip';
 
