@@ -4,6 +4,7 @@ export { copyFileAtomic, makeStagingDir, STALE_TEMP_MS, sweepStagingDirs, sweepS
 export * from './source';
 export { BUILDER_FORMAT, BUILDER_ID, LAYERSMITH_VERSION, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
 export { buildLayer } from './engine';
+export { placeArtifact, type PlacementMethod } from './place';
 export { buildLayerSync } from './sync';
 export { findTool, hasTool, requireTool, MissingToolError } from './tools';
 export { BuildCommandError, OUTPUT_TAIL_LINES } from './builders';
