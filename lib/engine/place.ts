@@ -10,9 +10,10 @@ export type PlacementMethod = 'hardlink' | 'reflink-or-copy';
  * is never written again once it is in the cache, so sharing its inode is safe), otherwise
  * `copyFile` with COPYFILE_FICLONE, which clones the extents on file systems that support it
  * (btrfs, XFS, APFS) and falls back to an ordinary copy elsewhere. Either way the file appears
- * at `dest` by an atomic rename, so a reader never sees a partial ZIP.
+ * at `dest` by an atomic rename, so a reader never sees a partial ZIP. `beforeRename` runs between
+ * the two (a test pause point).
  */
-export function placeArtifact(zipPath: string, dest: string): PlacementMethod {
+export function placeArtifact(zipPath: string, dest: string, beforeRename?: () => void): PlacementMethod {
   const tmp = tempPath(dest);
   try {
     let method: PlacementMethod = 'hardlink';
@@ -23,6 +24,7 @@ export function placeArtifact(zipPath: string, dest: string): PlacementMethod {
       method = 'reflink-or-copy';
       fs.copyFileSync(zipPath, tmp, fs.constants.COPYFILE_FICLONE);
     }
+    beforeRename?.();
     fs.renameSync(tmp, dest);
     return method;
   } catch (e) {

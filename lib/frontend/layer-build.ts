@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ArchitectureId } from '../core';
-import { buildLayerSync, computeInputKey, copyFileAtomic, defaultCacheDir, readArtifact } from '../engine';
+import { buildLayerSync, computeInputKey, defaultCacheDir, placeArtifact, readArtifact } from '../engine';
 import type { BuildTarget, LayerArtifact, SourceSpec } from '../engine';
 import { pausePoint } from '../engine/test-pause';
 import { withConstructPath } from './errors';
@@ -74,7 +74,8 @@ export class LayerBuild {
    */
   public bundleInto(outDir: string): boolean {
     try {
-      copyFileAtomic(this.ensureBuilt().zipPath, path.join(outDir, BUNDLED_ZIP), () => pausePoint('bundle:copied'));
+      // A hard link (or reflink) where the file system allows: no full copy of the ZIP per synth.
+      placeArtifact(this.ensureBuilt().zipPath, path.join(outDir, BUNDLED_ZIP), () => pausePoint('bundle:copied'));
       pausePoint('bundle:done');
       return true;
     } catch (err) {
