@@ -166,6 +166,38 @@ describe('a CDK app synthesized by the real cdk synth', () => {
   });
 });
 
+describe('the newer features, from the installed package', () => {
+  test('GIVEN the installed library WHEN it builds a slimmed Python layer THEN the import check ran, packages carry their sizes, '
+    + 'and the installed `layersmith invoke` runs a handler on that layer', () => {
+    // GIVEN a script that uses only what the tarball installed
+    fs.writeFileSync(path.join(app, 'slim-build.js'), [
+      "const { LayerSource, buildLayerSync } = require('layersmith');",
+      "const target = { platform: 'aws', architecture: 'x86_64', runtimes: ['python3.11'] };",
+      "const a = buildLayerSync(LayerSource.python({ packages: ['six'], slim: true }), target);",
+      'process.stdout.write(JSON.stringify({ zipPath: a.zipPath, manifest: a.manifest }));',
+    ].join('\n'));
+
+    // WHEN it runs
+    const { zipPath, manifest } = JSON.parse(run(process.execPath, ['slim-build.js'], { cwd: app, env }));
+
+    // THEN slim verified the layer with a real interpreter, six is sized, and the unpinned requirement is recorded
+    expect(manifest.slim.verification).toMatchObject({ ran: true, modules: expect.arrayContaining(['six']) });
+    expect(manifest.packages).toEqual(expect.arrayContaining([
+      expect.objectContaining({ ecosystem: 'python', name: 'six', files: expect.any(Number), unzippedBytes: expect.any(Number) }),
+    ]));
+    expect(manifest.build.unpinned).toEqual(['six']);
+    const inspected = npx(['layersmith', 'inspect', zipPath, '--json']);
+    expect(inspected.status).toBe(0);
+    expect(JSON.parse(inspected.stdout).packages.map((p: { name: string }) => p.name)).toContain('six');
+
+    // AND the installed command runs the function's handler with that layer as /opt
+    const invoked = npx(['layersmith', 'invoke', '--layer', zipPath, '--platform', 'aws', '--runtime', 'python3.11',
+      '--handler', 'handler.handler', '--code', path.join(app, 'functions', 'py'), '--no-namespace']);
+    const six = manifest.packages.find((p: { name: string }) => p.name === 'six');
+    expect({ status: invoked.status, result: JSON.parse(invoked.stdout || 'null') }).toEqual({ status: 0, result: six.version });
+  });
+});
+
 describe('a ROS CDK app synthesized by running it', () => {
   let out: string;
   beforeAll(() => {
