@@ -36,6 +36,8 @@ done
 
 app="examples/aws-cdk-app"
 out="$root/$app/cdk.out"
+# The review and the local run use the command the tarball installed, as a user runs it.
+layersmith="$root/$app/node_modules/.bin/layersmith"
 echo "== $app: building the layers and running cdk synth (offline)"
 rm -rf "$out"
 (cd "$app" && node "$root/node_modules/aws-cdk/bin/cdk" synth --no-notices --quiet --output "$out")
@@ -53,7 +55,7 @@ for dir in "$out" examples/ros-cdk-app/cdk.out; do
   [ -d "$dir" ] || continue
   echo
   echo "== Review of ${dir#$root/}"
-  node bin/layersmith report "$dir" --format md
+  "$layersmith" report "$dir" --format md
 done
 
 # layersmith opt / invoke: PriceOrder run locally with its real layer stack, no Docker. The
@@ -62,11 +64,11 @@ done
 echo
 echo "== examples/aws-cdk-app PriceOrder: its /opt, then the handler run locally with its layers"
 opt_dir="$(mktemp -d "${TMPDIR:-/tmp}/layersmith-demo-opt-XXXXXX")"
-node bin/layersmith opt "$out" PriceOrder --out "$opt_dir/opt"
+"$layersmith" opt "$out" PriceOrder --out "$opt_dir/opt"
 rm -rf "$opt_dir"
 invoke_status=0
 echo '{"lines": [{"sku": "A-1", "qty": 2, "price": "3.50"}, {"sku": "B-2", "qty": 1, "price": "4.25"}]}' \
-  | node bin/layersmith invoke "$out" PriceOrder --event - || invoke_status=$?
+  | "$layersmith" invoke "$out" PriceOrder --event - || invoke_status=$?
 if [ "$invoke_status" -eq 2 ]; then
   echo "demo: skipped the local run of PriceOrder (no matching interpreter, see above)"
 elif [ "$invoke_status" -ne 0 ]; then
