@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { ArchitectureId } from '../../core/model';
 import { findTool } from '../tools';
-import type { ImportResult, InterpreterChoice } from './verify';
+import { checkResults, type ImportResult, type InterpreterChoice } from './verify';
 
 /** The Node major of the first nodejsNN runtime, if any. */
 export function nodeMajor(runtimes: readonly string[]): number | undefined {
@@ -82,18 +82,7 @@ export async function checkRequires(
     results.push(...await new Promise<ImportResult[]>((resolve) => {
       const options = { cwd, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' as const };
       execFile(node, ['-e', SCRIPT, JSON.stringify(batch)], options, (err, stdout, stderr) => {
-        const at = stdout.lastIndexOf(MARKER);
-        if (at >= 0) {
-          try {
-            const parsed = JSON.parse(stdout.slice(at + MARKER.length)) as Array<[string, string | null]>;
-            resolve(parsed.map(([module, error]) => (error === null ? { module } : { module, error })));
-            return;
-          } catch {
-            // reported as a failed batch below
-          }
-        }
-        const why = err ? `${err.message.split('\n')[0]}${stderr ? `: ${stderr.trim().split('\n').slice(-1)[0]}` : ''}` : 'no result';
-        resolve(batch.map((module) => ({ module, error: `node failed: ${why}` })));
+        resolve(checkResults(stdout, stderr, err, MARKER, batch, 'node failed'));
       });
     }));
   }

@@ -138,19 +138,7 @@ function runGroup(interpreter: string, roots: string[], modules: string[], cwd: 
     execFile(interpreter, ['-S', '-B', '-W', 'ignore', '-c', CHECK_SCRIPT, JSON.stringify(roots), JSON.stringify(modules)], {
       cwd, env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8',
     }, (err, stdout, stderr) => {
-      const at = stdout.lastIndexOf(MARKER);
-      if (at >= 0) {
-        try {
-          const parsed = JSON.parse(stdout.slice(at + MARKER.length)) as Array<[string, string | null]>;
-          resolve(parsed.map(([module, error]) => (error === null ? { module } : { module, error })));
-          return;
-        } catch {
-          // fall through: report the whole group as failed below
-        }
-      }
-      // The interpreter died (a crash in native code, a timeout): every module of the group failed.
-      const why = err ? `${err.message.split('\n')[0]}${stderr ? `: ${stderr.trim().split('\n').slice(-1)[0]}` : ''}` : 'no result';
-      resolve(modules.map((module) => ({ module, error: `interpreter failed: ${why}` })));
+      resolve(checkResults(stdout, stderr, err, MARKER, modules, 'interpreter failed'));
     });
   });
 }
@@ -177,4 +165,24 @@ function isDir(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The per-module results a check script printed after `marker`, or, when the process died (a
+ * crash in native code, a timeout) or printed no result, every module failed with why.
+ */
+export function checkResults(
+  stdout: string, stderr: string, err: Error | null, marker: string, modules: readonly string[], failed: string,
+): ImportResult[] {
+  const at = stdout.lastIndexOf(marker);
+  if (at >= 0) {
+    try {
+      const parsed = JSON.parse(stdout.slice(at + marker.length)) as Array<[string, string | null]>;
+      return parsed.map(([module, error]) => (error === null ? { module } : { module, error }));
+    } catch {
+      // a garbled result: reported as a failed group below
+    }
+  }
+  const why = err ? `${err.message.split('\n')[0]}${stderr ? `: ${stderr.trim().split('\n').slice(-1)[0]}` : ''}` : 'no result';
+  return modules.map((module) => ({ module, error: `${failed}: ${why}` }));
 }
