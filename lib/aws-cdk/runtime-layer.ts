@@ -6,6 +6,7 @@ import {
   RemovalPolicy,
   Resource,
   Stack,
+  Stage,
   Token,
   attachCustomSynthesis,
 } from 'aws-cdk-lib';
@@ -16,7 +17,7 @@ import type { ArchitectureId, LayerManifest, StackLayer } from '../core';
 import { anchorDirectory } from '../engine';
 import type { LayerSource } from '../engine';
 import {
-  LayerBuild, analyzeBuiltLayer, checkLayerDeclaration, describeOwnLayer, errorText, importLayerVersion, writeLayerRecord,
+  LayerBuild, analyzeBuiltLayer, assertWritableOutdir, checkLayerDeclaration, describeOwnLayer, errorText, importLayerVersion, writeLayerRecord,
 } from '../frontend';
 import type { ImportedLayer, OwnLayer } from '../frontend';
 import { LayerPermission, grantFromPermission } from './layer-permission';
@@ -134,7 +135,14 @@ export class RuntimeLayer extends lambda.LayerVersion {
     // Build (or hit the cache) before CDK stages the asset: its bundling hook then only copies, and a
     // failed build reaches the app as our error (CDK wraps what a bundling hook throws in its own).
     const bundlingRequired = Stack.of(scope).bundlingRequired;
-    if (bundlingRequired) build.ensureBuilt();
+    if (bundlingRequired) {
+      const outdir = Stage.of(scope)?.outdir;
+      if (outdir) {
+        assertWritableOutdir(subject, outdir, `make ${outdir} writable, or synthesize into another directory `
+          + '(`cdk synth --output <dir>`, or `new App({ outdir })`).');
+      }
+      build.ensureBuilt();
+    }
 
     super(scope, id, {
       code: lambda.Code.fromAsset(anchorDirectory(build.spec), {

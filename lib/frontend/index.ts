@@ -9,3 +9,4 @@ export * from './code-size';
 export * from './layer-build';
 export * from './fc-acl';
 export * from './environment';
+export * from './outdir';

@@ -7,6 +7,7 @@ import type { LayerArtifact, LayerSource } from '../engine';
 import {
   LayerBuild,
   analyzeBuiltLayer,
+  assertWritableOutdir,
   atPath,
   checkLayerDeclaration,
   describeOwnLayer,
@@ -161,6 +162,11 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
     // Build (or hit the cache) before anything is staged, so a layer that fails its checks
     // leaves nothing in the output directory; the bundling hook below then only copies.
     if (ros.Stack.of(this).bundlingRequired) {
+      const outdir = ros.Stage.of(this)?.outdir;
+      if (outdir) {
+        assertWritableOutdir(this.node.path, outdir, `make ${outdir} writable, or synthesize into another directory `
+          + '(`ros-cdk synth --output <dir>`, or `new App({ outdir })`).');
+      }
       this.artifact = build.ensureBuilt();
       this.layerFindings = analyzeBuiltLayer({ ...this._ownLayer(), manifest: this.artifact.manifest }, props.limits);
       noteFindings(this.node.path, this.layerFindings, {

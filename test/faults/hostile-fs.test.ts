@@ -2,10 +2,15 @@ import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as ros from '@alicloud/ros-cdk-core';
+import * as cdk from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as awsLayers from '../../lib/aws-cdk';
 import { LayersmithBuildError } from '../../lib/core';
 import type { BuildTarget } from '../../lib/engine/api';
 import { buildLayer } from '../../lib/engine/engine';
 import { LayerSource } from '../../lib/engine/source';
+import * as rosLayers from '../../lib/ros-cdk';
 import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
 
 /**
@@ -128,4 +133,71 @@ describe('hostile file systems', () => {
     expect(fs.readdirSync(cacheDir).sort()).toEqual([`${art.inputKey}.manifest.json`, `${art.inputKey}.zip`]);
     expect(path.dirname(art.zipPath)).toBe(cacheDir);
   });
+
+  /** What a front-end declares: one directory layer into `outdir`, built with `cacheDir`. */
+  const frontEnds = {
+    'aws-cdk': (outdir: string, cacheDir: string, layerDir: string) => {
+      const app = new cdk.App({ outdir });
+      const stack = new cdk.Stack(app, 'Hostile');
+      new awsLayers.RuntimeLayer(stack, 'Tools', {
+        source: awsLayers.LayerSource.fromDirectory(layerDir), compatibleRuntimes: [lambda.Runtime.PYTHON_3_12], cacheDir,
+      });
+      return () => app.synth();
+    },
+    'ros-cdk': (outdir: string, cacheDir: string, layerDir: string) => {
+      const app = new ros.App({ outdir });
+      const stack = new ros.Stack(app, 'Hostile');
+      new rosLayers.RuntimeLayer(stack, 'Tools', {
+        source: rosLayers.LayerSource.fromDirectory(layerDir), compatibleRuntimes: ['python3.10'], cacheDir,
+      });
+      return () => app.synth();
+    },
+  };
+
+  for (const [name, declare] of Object.entries(frontEnds)) {
+    rootOnly(`${name}: an unwritable output directory fails before the build, naming it and the fix; works once writable`, async () => {
+      // GIVEN an output directory on a read-only file system and an empty cache
+      const outdir = makeTempDir('layersmith-test-hostile-out-');
+      mountTmpfs(outdir, 'ro,size=4m');
+      const cacheDir = makeTempDir('layersmith-test-hostile-cache-');
+      const layerDir = bigLayer(10_000);
+
+      // WHEN the layer is declared
+      const { err, tmpLeft } = await withTmp(async (tmp) => {
+        let thrown: unknown;
+        try {
+          declare(outdir, cacheDir, layerDir)();
+        } catch (x) {
+          thrown = x;
+        }
+        return { err: thrown, tmpLeft: fs.readdirSync(tmp) };
+      });
+
+      // THEN one error naming the construct, the directory and the fix, instead of the framework's bare ENOENT
+      expect(err).toBeInstanceOf(LayersmithBuildError);
+      const e = err as LayersmithBuildError;
+      expect(e.code).toBe('ASSEMBLY_NOT_WRITABLE');
+      expect(e.constructPath).toBe('Hostile/Tools');
+      expect(e.path).toBe(outdir);
+      expect(e.message).toContain(`Hostile/Tools: the output directory ${outdir} is not writable (EROFS`);
+      expect(e.message).toMatch(/Fix: make .* writable, or synthesize into another directory \(`(cdk|ros-cdk) synth --output <dir>`/);
+      // and nothing was built or written: no cache entry, no staging directory, nothing in the output directory
+      expect(fs.readdirSync(cacheDir)).toEqual([]);
+      expect(tmpLeft).toEqual([]);
+      expect(fs.readdirSync(outdir)).toEqual([]);
+
+      // WHEN the directory becomes writable and the app is synthesized again
+      remount(outdir, 'rw');
+      declare(outdir, cacheDir, layerDir)();
+
+      // THEN the layer is built once and staged, and the probe left nothing behind
+      const cached = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.zip'));
+      expect(cached).toHaveLength(1);
+      const staged = fs.readdirSync(outdir);
+      const assets = staged.filter((f) => /^asset\..+\.zip$/.test(f));
+      expect(assets).toHaveLength(1);
+      expect(fs.readFileSync(path.join(outdir, assets[0]))).toEqual(fs.readFileSync(path.join(cacheDir, cached[0])));
+      expect(staged.filter((f) => f.includes('layersmith-probe') || f.endsWith('-building'))).toEqual([]);
+    });
+  }
 });
