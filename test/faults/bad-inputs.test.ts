@@ -15,7 +15,8 @@ import { inspectZip } from '../../lib/engine/inspect';
 import { LayerSource } from '../../lib/engine/source';
 import { packDirectory } from '../../lib/engine/zip';
 import { layer } from '../core/manifest-helper';
-import { cleanupTempDirs, makeTempDir, testWithTools, writeTree } from '../helpers';
+import { cleanupTempDirs, makeTempDir, testWithTools, writeRawZip, writeTree } from '../helpers';
+import type { RawEntry } from '../helpers';
 
 /**
  * The catalogue of bad inputs. Read it top to bottom: each row is one bad input, and the answer
@@ -33,79 +34,11 @@ const quiet = { progress: false };
 // ---------------------------------------------------------------------------------------------
 // Fixture writers: ZIPs byte by byte (well-behaved writers refuse to produce these), trees.
 
-interface RawEntry {
-  readonly name: string | Buffer;
-  readonly data?: string | Buffer;
-  /** General purpose flags. @default 0x0800 (UTF-8 names) */
-  readonly flags?: number;
-  /** @default 0 (stored) */
-  readonly method?: number;
-  /** Override the recorded CRC-32. */
-  readonly crc?: number;
-  /** Override the recorded uncompressed size (0xFFFFFFFF: a zip64 extra field holds `zip64Size`). */
-  readonly declaredSize?: number;
-  readonly zip64Size?: number;
-  /** Unix mode with type bits. @default 0o100644 */
-  readonly mode?: number;
-}
-
-function rawZip(out: string, entries: readonly RawEntry[]): string {
-  const parts: Buffer[] = [];
-  const central: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.isBuffer(e.name) ? e.name : Buffer.from(e.name, 'utf8');
-    const data = Buffer.from(e.data ?? '');
-    const crc = e.crc ?? zlib.crc32(data);
-    const size = e.declaredSize ?? data.length;
-    const extra = e.zip64Size !== undefined ? Buffer.alloc(12) : Buffer.alloc(0);
-    if (e.zip64Size !== undefined) {
-      extra.writeUInt16LE(0x0001, 0);
-      extra.writeUInt16LE(8, 2);
-      extra.writeBigUInt64LE(BigInt(e.zip64Size), 4);
-    }
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(e.flags ?? 0x0800, 6);
-    local.writeUInt16LE(e.method ?? 0, 8);
-    local.writeUInt32LE(0x00210000, 10);
-    local.writeUInt32LE(crc >>> 0, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(size >>> 0, 22);
-    local.writeUInt16LE(name.length, 26);
-    parts.push(local, name, data);
-    const c = Buffer.alloc(46);
-    c.writeUInt32LE(0x02014b50, 0);
-    c.writeUInt16LE(0x031e, 4);
-    c.writeUInt16LE(45, 6);
-    c.writeUInt16LE(e.flags ?? 0x0800, 8);
-    c.writeUInt16LE(e.method ?? 0, 10);
-    c.writeUInt32LE(0x00210000, 12);
-    c.writeUInt32LE(crc >>> 0, 16);
-    c.writeUInt32LE(data.length, 20);
-    c.writeUInt32LE(size >>> 0, 24);
-    c.writeUInt16LE(name.length, 28);
-    c.writeUInt16LE(extra.length, 30);
-    c.writeUInt32LE(((e.mode ?? 0o100644) << 16) >>> 0, 38);
-    c.writeUInt32LE(offset, 42);
-    central.push(c, name, extra);
-    offset += 30 + name.length + data.length;
-  }
-  const cd = Buffer.concat(central);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  fs.writeFileSync(out, Buffer.concat([...parts, cd, end]));
-  return out;
-}
-
 /** A ZIP of `entries` in a fresh directory. */
 function zipOf(entries: readonly RawEntry[]): string {
-  return rawZip(path.join(makeTempDir('layersmith-test-bad-'), 'layer.zip'), entries);
+  // Stored entries with UTF-8 names unless a row says otherwise: the bytes a row writes are the bytes read.
+  const plain = entries.map((e) => ({ ...e, method: e.method ?? 0, flags: e.flags ?? 0x0800 }));
+  return writeRawZip(path.join(makeTempDir('layersmith-test-bad-'), 'layer.zip'), plain);
 }
 
 /** A directory with `files` (and symlinks name -> target). */
@@ -180,17 +113,17 @@ const zipAbsolute = once('zip-abs', () => zipOf([{ name: '/etc/cron.d/evil', dat
 const zipBackslash = once('zip-bs', () => zipOf([{ name: 'python\\mod.py', data: 'x' }]));
 const zipNul = once('zip-nul', () => zipOf([{ name: 'python/a\0b.py', data: 'x' }]));
 const zipEmptySegment = once('zip-seg', () => zipOf([{ name: 'python//a.py', data: 'x' }]));
-const zipLinkEscape = once('zip-link', () => zipOf([{ name: 'python/shadow', data: '../../../etc/shadow', mode: 0o120777 }]));
-const zipLinkAbsolute = once('zip-link-abs', () => zipOf([{ name: 'bin/sh', data: '/bin/sh', mode: 0o120777 }]));
+const zipLinkEscape = once('zip-link', () => zipOf([{ name: 'python/shadow', data: '../../../etc/shadow', unixMode: 0o120777 }]));
+const zipLinkAbsolute = once('zip-link-abs', () => zipOf([{ name: 'bin/sh', data: '/bin/sh', unixMode: 0o120777 }]));
 const zipBombRatio = once('zip-ratio', () => {
   const data = zlib.deflateRawSync(Buffer.alloc(20 * 1024 * 1024));
-  return zipOf([{ name: 'zeros.bin', data, method: 8, crc: zlib.crc32(Buffer.alloc(20 * 1024 * 1024)), declaredSize: 20 * 1024 * 1024 }]);
+  return zipOf([{ name: 'zeros.bin', compressed: data, method: 8, crc32: zlib.crc32(Buffer.alloc(20 * 1024 * 1024)), uncompressedSize: 20 * 1024 * 1024 }]);
 });
-const zipBombSize = once('zip-size', () => zipOf(Array.from({ length: 3 }, (_, i) => ({ name: `big${i}.bin`, data: 'x', declaredSize: 0xF0000000 }))));
-const zipOver4GiB = once('zip-4g', () => zipOf([{ name: 'huge.bin', data: 'x', declaredSize: 0xFFFFFFFF, zip64Size: 5 * 1024 ** 3 }]));
+const zipBombSize = once('zip-size', () => zipOf(Array.from({ length: 3 }, (_, i) => ({ name: `big${i}.bin`, data: 'x', uncompressedSize: 0xF0000000 }))));
+const zipOver4GiB = once('zip-4g', () => zipOf([{ name: 'huge.bin', data: 'x', uncompressedSize: 0xFFFFFFFF, zip64Size: 5 * 1024 ** 3 }]));
 const zipDuplicate = once('zip-dup', () => zipOf([{ name: 'python/a.py', data: '1' }, { name: 'python/a.py', data: '2' }]));
 const zipEncrypted = once('zip-enc', () => zipOf([{ name: 'secret.txt', data: 'xxxxxxxxxxxx', flags: 0x0801 }]));
-const zipBadCrc = once('zip-crc', () => zipOf([{ name: 'python/a.py', data: 'print(1)\n', crc: 0x12345678 }]));
+const zipBadCrc = once('zip-crc', () => zipOf([{ name: 'python/a.py', data: 'print(1)\n', crc32: 0x12345678 }]));
 const zipNotUtf8 = once('zip-utf8', () => zipOf([{ name: Buffer.from([0x70, 0x79, 0x2f, 0xe9, 0x74, 0xe9, 0x2e, 0x70, 0x79]), data: 'x', flags: 0 }]));
 const zipBzip2 = once('zip-bz2', () => zipOf([{ name: 'a.txt', data: 'BZh9', method: 12 }]));
 const zipTruncated = once('zip-trunc', () => {
