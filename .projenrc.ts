@@ -160,10 +160,9 @@ project.eslint?.addOverride({
     }],
   },
 });
-// Long strings and comments are wrapped too (URLs and regular expressions excepted); lib/core,
-// lib/engine and lib/cli still hold lines to wrap before they join this list.
+// In lib, long strings and comments are wrapped too (URLs and regular expressions excepted).
 project.eslint?.addOverride({
-  files: ['lib/frontend/**/*.ts', 'lib/aws-cdk/**/*.ts', 'lib/ros-cdk/**/*.ts', 'lib/pulumi/**/*.ts', 'lib/core/resource-types.ts', 'lib/core/retention.ts'],
+  files: ['lib/**/*.ts'],
   rules: { '@stylistic/max-len': ['error', { code: 150, ignoreUrls: true, ignoreRegExpLiterals: true }] },
 });
 project.eslint?.addOverride({

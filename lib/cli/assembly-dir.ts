@@ -53,12 +53,14 @@ export function loadAssembly(dirArg: string): LoadedAssembly {
     throw new UsageError(`${dirArg}: no such directory; pass the directory your app synthesized into (AWS CDK: cdk.out; ROS CDK: the app's outdir)`);
   }
   if (!stat.isDirectory()) {
-    throw new UsageError(`${dirArg}: is a file, not a directory; pass the directory your app synthesized into (AWS CDK: cdk.out; ROS CDK: the app's outdir)`);
+    throw new UsageError(`${dirArg}: is a file, not a directory; pass the directory your app synthesized into (AWS CDK: cdk.out; ROS CDK: the app's `
+      + 'outdir)');
   }
   const hasManifest = fs.existsSync(path.join(dir, 'manifest.json'));
   const hasRecords = fs.existsSync(path.join(dir, ASSEMBLY_RECORDS_DIR));
   if (!hasManifest && !hasRecords) {
-    throw new UsageError(`${dirArg}: not a cloud assembly (no manifest.json and no ${ASSEMBLY_RECORDS_DIR}/ records); run \`cdk synth\` or your ROS CDK app and pass the directory it wrote`);
+    throw new UsageError(`${dirArg}: not a cloud assembly (no manifest.json and no ${ASSEMBLY_RECORDS_DIR}/ records); run \`cdk synth\` or your ROS `
+      + 'CDK app and pass the directory it wrote');
   }
 
   const records: LocatedRecord[] = [];
@@ -71,7 +73,9 @@ export function loadAssembly(dirArg: string): LoadedAssembly {
     const manifestFile = path.join(assemblyDir, 'manifest.json');
     if (!fs.existsSync(manifestFile)) return;
     const manifest = readJson(dir, manifestFile) as { artifacts?: Record<string, ArtifactEntry> };
-    const artifacts = manifest && typeof manifest === 'object' && manifest.artifacts && typeof manifest.artifacts === 'object' ? manifest.artifacts : {};
+    const artifacts = manifest && typeof manifest === 'object' && manifest.artifacts && typeof manifest.artifacts === 'object'
+      ? manifest.artifacts
+      : {};
     for (const id of Object.keys(artifacts).sort()) {
       const artifact = artifacts[id];
       const props = artifact?.properties ?? {};
@@ -104,15 +108,18 @@ function readRecords(topDir: string, assemblyDir: string): AssemblyRecord[] {
   try {
     records = readAssemblyRecords(assemblyDir);
   } catch (e) {
-    throw new UsageError(`${relative(topDir, path.join(assemblyDir, ASSEMBLY_RECORDS_DIR))}/: cannot read the layersmith records (${(e as Error).message}); synthesize the app again`);
+    throw new UsageError(`${relative(topDir, path.join(assemblyDir, ASSEMBLY_RECORDS_DIR))}/: cannot read the layersmith records `
+      + `(${(e as Error).message}); synthesize the app again`);
   }
   for (const r of records) {
     const where = `${relative(topDir, path.join(assemblyDir, ASSEMBLY_RECORDS_DIR))}/`;
     if (!r || typeof r !== 'object' || (r.kind !== 'layer' && r.kind !== 'function')) {
-      throw new UsageError(`${where}: a record has an unknown kind '${(r as { kind?: unknown })?.kind}'; expected 'layer' or 'function' (written by a different layersmith version? synthesize the app again)`);
+      throw new UsageError(`${where}: a record has an unknown kind '${(r as { kind?: unknown })?.kind}'; expected 'layer' or 'function' (written by `
+        + 'a different layersmith version? synthesize the app again)');
     }
     if (r.schemaVersion !== 1) {
-      throw new UsageError(`${where}: record ${r.path} has schemaVersion ${String(r.schemaVersion)}; this layersmith reads schemaVersion 1 (upgrade layersmith or synthesize again with this one)`);
+      throw new UsageError(`${where}: record ${r.path} has schemaVersion ${String(r.schemaVersion)}; this layersmith reads schemaVersion 1 (upgrade `
+        + 'layersmith or synthesize again with this one)');
     }
   }
   return records;

@@ -85,7 +85,8 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
         io.stdout.write(`${packageVersion()}\n`);
         return EXIT_OK;
       default:
-        throw new UsageError(`unknown command '${command}'; use 'layersmith inspect <zip>', 'report <dir>', 'opt <dir> <function>' or 'invoke <dir> <function>' (layersmith --help)`);
+        throw new UsageError(`unknown command '${command}'; use 'layersmith inspect <zip>', 'report <dir>', 'opt <dir> <function>' or 'invoke <dir> `
+          + '<function>\' (layersmith --help)');
     }
   } catch (e) {
     if (e instanceof UsageError) {
@@ -101,7 +102,9 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
 
 function onePositional(command: string, positionals: readonly string[], what: string): string {
   if (positionals.length === 0) throw new UsageError(`layersmith ${command}: missing ${what}`);
-  if (positionals.length > 1) throw new UsageError(`layersmith ${command}: expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length > 1) {
+    throw new UsageError(`layersmith ${command}: expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
+  }
   return positionals[0];
 }
 

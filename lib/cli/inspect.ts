@@ -79,7 +79,8 @@ const SEVERITY_ORDER: Record<string, number> = { error: 0, warning: 1, info: 2 }
 export async function inspectLayerZip(request: InspectRequest): Promise<InspectResult> {
   const platform = getPlatform(request.platform);
   if (!platform.supportedArchitectures.includes(request.architecture)) {
-    throw new UsageError(`--arch ${request.architecture} is not available on ${platform.displayName}; it supports ${platform.supportedArchitectures.join(', ')}`);
+    throw new UsageError(`--arch ${request.architecture} is not available on ${platform.displayName}; it supports `
+      + `${platform.supportedArchitectures.join(', ')}`);
   }
   const given: RuntimeInfo[] = request.runtimes.map((id) => {
     try {
@@ -152,7 +153,8 @@ function checkReadableFile(file: string): void {
     throw new UsageError(`${file}: no such file; pass the path of a layer ZIP`);
   }
   if (stat.isDirectory()) {
-    throw new UsageError(`${file}: is a directory, not a ZIP; to check a directory, zip it first (zip -r layer.zip .) or build it with LayerSource.fromDirectory`);
+    throw new UsageError(`${file}: is a directory, not a ZIP; to check a directory, zip it first (zip -r layer.zip .) or build it with `
+      + 'LayerSource.fromDirectory');
   }
 }
 
@@ -235,11 +237,14 @@ export function renderInspectText(result: InspectResult): string {
   const m = result.manifest;
   const out: string[] = [];
   out.push(`Layer ZIP ${result.file}`);
-  out.push(`platform ${result.platform} · architecture ${result.architecture} · runtimes ${result.runtimes.join(', ') || '(none)'}${result.runtimesInferred ? ' (inferred from the layout; --runtime to choose)' : ''}`);
+  out.push(`platform ${result.platform} · architecture ${result.architecture} · runtimes `
+    + `${result.runtimes.join(', ') || '(none)'}${result.runtimesInferred ? ' (inferred from the layout; --runtime to choose)' : ''}`);
   out.push('');
   out.push('Size and checksums');
-  out.push(`  zipped     ${formatBytes(m.zip.zippedSize)} · ${formatPercent(m.zip.zippedSize, result.limits.maxInlineZipBytes)} of the ${groupDigits(result.limits.maxInlineZipBytes)} B inline upload limit`);
-  out.push(`  unzipped   ${formatBytes(m.zip.unzippedSize)} · ${formatPercent(m.zip.unzippedSize, result.limits.maxUnzippedBytes)} of the ${groupDigits(result.limits.maxUnzippedBytes)} B function + layers budget`);
+  out.push(`  zipped     ${formatBytes(m.zip.zippedSize)} · ${formatPercent(m.zip.zippedSize, result.limits.maxInlineZipBytes)} of the `
+    + `${groupDigits(result.limits.maxInlineZipBytes)} B inline upload limit`);
+  out.push(`  unzipped   ${formatBytes(m.zip.unzippedSize)} · ${formatPercent(m.zip.unzippedSize, result.limits.maxUnzippedBytes)} of the `
+    + `${groupDigits(result.limits.maxUnzippedBytes)} B function + layers budget`);
   out.push(`  entries    ${groupDigits(m.zip.entryCount)}`);
   out.push(`  SHA-256    ${m.zip.sha256} (base64; AWS CodeSha256)`);
   out.push(`  CRC-64/XZ  ${m.zip.crc64} (FC code checksum)`);
@@ -263,7 +268,9 @@ export function renderInspectText(result: InspectResult): string {
   if (m.natives.length > 0) {
     out.push('');
     out.push('Native binaries');
-    for (const n of m.natives) out.push(`  ${n.path}  ${n.format} ${n.os}/${n.cpu}${n.detail ? ` (${n.detail})` : ''}${n.glibc ? `, needs GLIBC_${n.glibc}` : ''}`);
+    for (const n of m.natives) {
+      out.push(`  ${n.path}  ${n.format} ${n.os}/${n.cpu}${n.detail ? ` (${n.detail})` : ''}${n.glibc ? `, needs GLIBC_${n.glibc}` : ''}`);
+    }
     if (m.glibc) out.push(`  highest GLIBC needed: ${m.glibc} (the runtime's OS must have glibc ${m.glibc} or later)`);
   }
   if (m.wheelTags.length > 0) {
@@ -277,9 +284,11 @@ export function renderInspectText(result: InspectResult): string {
     out.push(`Largest packages (unzipped; ${shown.length} of ${result.packages.length})`);
     const nameWidth = Math.max(...shown.map((p) => p.name.length));
     for (const p of shown) {
-      out.push(`  ${p.name.padEnd(nameWidth)}  ${formatBytes(p.unzippedBytes)} · ${formatPercent(p.unzippedBytes, m.zip.unzippedSize)} · ${groupDigits(p.files)} file${p.files === 1 ? '' : 's'}`);
+      out.push(`  ${p.name.padEnd(nameWidth)}  ${formatBytes(p.unzippedBytes)} · ${formatPercent(p.unzippedBytes, m.zip.unzippedSize)} · `
+        + `${groupDigits(p.files)} file${p.files === 1 ? '' : 's'}`);
     }
-    out.push(`  (in no package: ${formatBytes(result.unowned.unzippedBytes)} in ${groupDigits(result.unowned.files)} file${result.unowned.files === 1 ? '' : 's'})`);
+    out.push(`  (in no package: ${formatBytes(result.unowned.unzippedBytes)} in ${groupDigits(result.unowned.files)} `
+      + `file${result.unowned.files === 1 ? '' : 's'})`);
   }
   if (m.packages.length > 0) {
     out.push('');

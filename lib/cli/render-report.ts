@@ -17,7 +17,8 @@ export function renderReportMarkdown(report: ReviewReport): string {
   const s = report.summary;
   const out: string[] = [];
   out.push('# layersmith report', '');
-  out.push(`Frameworks: ${s.frameworks.length ? s.frameworks.join(', ') : 'none'} · stacks: ${s.stacks.length ? s.stacks.map(code).join(', ') : 'none'}`, '');
+  out.push(`Frameworks: ${s.frameworks.length ? s.frameworks.join(', ') : 'none'} · stacks: `
+    + `${s.stacks.length ? s.stacks.map(code).join(', ') : 'none'}`, '');
   out.push(...table(['layers', 'functions', 'grants', 'public layers', 'errors', 'warnings', 'order mismatches'], [[
     String(s.layers), String(s.functions), String(s.grants), String(s.publicLayers), String(s.errors), String(s.warnings), String(s.orderMismatches),
   ]]), '');
@@ -48,8 +49,8 @@ export function renderReportMarkdown(report: ReviewReport): string {
     out.push('No grants: every layer is usable only by the account (or FC owner) that publishes it.', '');
   } else {
     out.push(...table(['layer', 'who', 'principal', 'organization', 'versions', 'statement'], report.grants.map((g) => [
-      code(g.layer), g.kind === 'public' ? '**PUBLIC (anyone)**' : g.kind, code(g.principal), g.organizationId ? code(g.organizationId) : '-', g.versions,
-      g.statementId ? code(g.statementId) : '-',
+      code(g.layer), g.kind === 'public' ? '**PUBLIC (anyone)**' : g.kind, code(g.principal),
+      g.organizationId ? code(g.organizationId) : '-', g.versions, g.statementId ? code(g.statementId) : '-',
     ])), '');
   }
 
@@ -89,7 +90,8 @@ function renderLayer(layer: LayerReview): string[] {
     rows.push(['content', 'not built in this synth (bundling skipped for this stack): sizes and checksums unknown']);
   }
   if (layer.slim) {
-    rows.push(['slim', `saved ${formatBytes(layer.slim.savedBytes)} of ${formatBytes(layer.slim.beforeBytes)} (${formatPercent(layer.slim.savedBytes, layer.slim.beforeBytes)}): `
+    rows.push(['slim', `saved ${formatBytes(layer.slim.savedBytes)} of ${formatBytes(layer.slim.beforeBytes)} `
+      + `(${formatPercent(layer.slim.savedBytes, layer.slim.beforeBytes)}): `
       + (layer.slim.rules.map((r) => `${r.rule} ${formatBytes(r.bytes)}`).join(', ') || 'nothing to remove')]);
   }
   out.push(...table(['fact', 'value'], rows), '');
@@ -128,7 +130,8 @@ function renderFunction(fn: FunctionReview): string[] {
   } else {
     out.push(`Layers in deployed order (${rule}):`, '');
     out.push(...table(['#', 'layer', 'unzipped'], fn.layers.map((l) => [
-      String(l.position), l.layerPath ? code(l.layerPath) : code(l.arn ?? l.displayName), l.unzippedSize !== undefined ? formatBytes(l.unzippedSize) : 'unknown',
+      String(l.position), l.layerPath ? code(l.layerPath) : code(l.arn ?? l.displayName),
+      l.unzippedSize !== undefined ? formatBytes(l.unzippedSize) : 'unknown',
     ])), '');
   }
   const b = fn.budget;
@@ -139,7 +142,8 @@ function renderFunction(fn: FunctionReview): string[] {
   if (t.status === 'match') {
     out.push(`Template ${code(t.template ?? '')}: Layers are in exactly this order.`, '');
   } else if (t.status === 'mismatch') {
-    out.push(`**Template ${code(t.template ?? '')}: Layers DIFFER from the declared order:** ${(t.templateLayers ?? []).map(code).join(', ') || '(none)'}`, '');
+    out.push(`**Template ${code(t.template ?? '')}: Layers DIFFER from the declared order:** `
+      + `${(t.templateLayers ?? []).map(code).join(', ') || '(none)'}`, '');
   }
 
   if (fn.shadowed.length > 0) {

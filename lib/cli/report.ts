@@ -195,7 +195,8 @@ function readManifest(assembly: LoadedAssembly, located: LocatedRecord<LayerReco
   try {
     return readAssemblyManifest(located.assemblyDir, located.record);
   } catch (e) {
-    const rel = path.relative(assembly.dir, path.join(located.assemblyDir, 'layersmith', located.record.manifestFile ?? '')).split(path.sep).join('/');
+    const manifestPath = path.join(located.assemblyDir, 'layersmith', located.record.manifestFile ?? '');
+    const rel = path.relative(assembly.dir, manifestPath).split(path.sep).join('/');
     throw new UsageError(`${rel}: cannot read the manifest of layer ${located.record.path} (${(e as Error).message}); synthesize the app again`);
   }
 }
@@ -238,11 +239,13 @@ function reviewLayer(record: LayerRecord, manifest: LayerManifest | undefined): 
   };
 }
 
+const FC_ACL_VERSIONS = 'every version (FC ACL is per layer)';
+
 function reviewGrants(record: LayerRecord): GrantReview[] {
   if (record.platform === 'alicloud') {
     // FC shares per layer through its ACL, never per account; only a public ACL grants anything.
     return isPublic(record)
-      ? [{ layer: record.path, platform: record.platform, versions: 'every version (FC ACL is per layer)', kind: 'public', principal: '*', source: 'record' }]
+      ? [{ layer: record.path, platform: record.platform, versions: FC_ACL_VERSIONS, kind: 'public', principal: '*', source: 'record' }]
       : [];
   }
   return record.grants.map((g: GrantRecord) => ({
@@ -396,11 +399,11 @@ function checkTemplateOrder(templates: readonly AssemblyTemplate[], record: Func
 function collectPublicAccess(layers: readonly LayerRecord[], templates: readonly AssemblyTemplate[]): PublicAccessEntry[] {
   const out: PublicAccessEntry[] = [];
   for (const record of layers) {
-    if (record.platform === 'alicloud' && isPublic(record)) {
-      out.push({ layer: record.path, platform: record.platform, stack: record.stack, how: 'FC layer ACL is public: anyone who knows the ARN can attach every version', source: 'record' });
-    } else if (isPublic(record)) {
-      out.push({ layer: record.path, platform: record.platform, stack: record.stack, how: 'permission with principal * and no organization: every AWS account can attach every version', source: 'record' });
-    }
+    if (!isPublic(record)) continue;
+    const how = record.platform === 'alicloud'
+      ? 'FC layer ACL is public: anyone who knows the ARN can attach every version'
+      : 'permission with principal * and no organization: every AWS account can attach every version';
+    out.push({ layer: record.path, platform: record.platform, stack: record.stack, how, source: 'record' });
   }
   const declared = new Set(out.map((p) => p.layer));
   for (const template of templates) {
@@ -422,7 +425,8 @@ function collectPublicAccess(layers: readonly LayerRecord[], templates: readonly
       if (layerPath === undefined || how === undefined || platform === undefined) continue;
       const lp = layerPath;
       if ([...declared].some((d) => isUnder(lp, d))) continue;
-      out.push({ layer: layerPath, platform, stack: template.stack, how: `${how} (not declared through a layersmith LayerPermission)`, source: 'template' });
+      const undeclared = `${how} (not declared through a layersmith LayerPermission)`;
+      out.push({ layer: layerPath, platform, stack: template.stack, how: undeclared, source: 'template' });
     }
   }
   return out.sort((a, b) => byCodePoint(a.layer, b.layer) || byCodePoint(a.how, b.how));

@@ -43,7 +43,8 @@ export function parseLayerVersionArn(arn: string, platform?: PlatformId): LayerV
   if (which === 'aws') {
     const m = AWS_LAYER_VERSION_ARN.exec(arn);
     if (!m) {
-      throw new LayersmithValidationError('BAD_LAYER_ARN', `Invalid AWS Lambda layer version ARN '${arn}': expected ${AWS_SHAPE}, e.g. arn:aws:lambda:us-east-1:123456789012:layer:my-layer:3.`);
+      throw new LayersmithValidationError('BAD_LAYER_ARN', `Invalid AWS Lambda layer version ARN '${arn}': expected ${AWS_SHAPE}, e.g. `
+        + 'arn:aws:lambda:us-east-1:123456789012:layer:my-layer:3.');
     }
     const [, partition, region, account, layerName, version] = m;
     return Object.freeze({
@@ -59,11 +60,13 @@ export function parseLayerVersionArn(arn: string, platform?: PlatformId): LayerV
   }
   if (which === 'alicloud') {
     if (FC2_LEGACY_ARN.test(arn)) {
-      throw new LayersmithValidationError('LEGACY_FC_LAYER_ARN', `Layer reference '${arn}' is the legacy FC2 form '<32 hex>#<name>#<version>': FC3 functions need ${FC_SHAPE}; copy the ARN from the FC3 console or API.`);
+      throw new LayersmithValidationError('LEGACY_FC_LAYER_ARN', `Layer reference '${arn}' is the legacy FC2 form '<32 hex>#<name>#<version>': FC3 `
+        + `functions need ${FC_SHAPE}; copy the ARN from the FC3 console or API.`);
     }
     const m = FC_LAYER_VERSION_ARN.exec(arn);
     if (!m) {
-      throw new LayersmithValidationError('BAD_LAYER_ARN', `Invalid Function Compute layer version ARN '${arn}': expected ${FC_SHAPE}, e.g. acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/3.`);
+      throw new LayersmithValidationError('BAD_LAYER_ARN', `Invalid Function Compute layer version ARN '${arn}': expected ${FC_SHAPE}, e.g. `
+        + 'acs:fc:cn-hangzhou:1234567890123456:layers/my-layer/versions/3.');
     }
     const [, region, account, layerName, version] = m;
     return Object.freeze({

@@ -117,7 +117,8 @@ export type GrantPlan =
 export function planGrants(platform: PlatformId, grants: readonly LayerGrant[], subject: string): GrantPlan {
   for (const g of grants) {
     if (!(g instanceof LayerGrant)) {
-      throw new LayersmithValidationError('BAD_GRANT', `${subject}: every grant must be made with LayerGrant.account(), LayerGrant.organization() or LayerGrant.public(); got ${JSON.stringify(g)}.`);
+      throw new LayersmithValidationError('BAD_GRANT', `${subject}: every grant must be made with LayerGrant.account(), LayerGrant.organization() or `
+        + `LayerGrant.public(); got ${JSON.stringify(g)}.`);
     }
   }
   if (platform === 'aws') {
@@ -157,7 +158,8 @@ export function statementIdFor(grant: LayerGrant): string {
   const id = `layersmith-${grant.key}`;
   // Keys are built from validated parts; this guards the API limit should that ever change.
   if (!STATEMENT_ID.test(id)) {
-    throw new LayersmithValidationError('BAD_STATEMENT_ID', `Statement id '${id}' for ${grant.toString()} breaks the rule [a-zA-Z0-9-_]{1,100}. Fix: make the grant with LayerGrant.account(), LayerGrant.organization() or LayerGrant.public(), whose ids always fit.`);
+    throw new LayersmithValidationError('BAD_STATEMENT_ID', `Statement id '${id}' for ${grant.toString()} breaks the rule [a-zA-Z0-9-_]{1,100}. Fix: `
+      + 'make the grant with LayerGrant.account(), LayerGrant.organization() or LayerGrant.public(), whose ids always fit.');
   }
   return id;
 }

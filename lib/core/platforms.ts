@@ -142,7 +142,8 @@ export const ALIBABA_FC: PlatformProfile = Object.freeze({
   displayName: 'Alibaba Cloud Function Compute',
   // FC docs: layers with a smaller index in layers[] overwrite those with a larger one.
   precedence: 'first-wins',
-  precedenceReason: 'Function Compute gives precedence to the layer with the smaller index in layers[], so the first layer in the list overwrites later ones',
+  precedenceReason: 'Function Compute gives precedence to the layer with the smaller index in layers[], so the first layer in the list '
+    + 'overwrites later ones',
   limits: Object.freeze({
     // FC limits page: at most 5 layers per function, official and custom together.
     maxLayersPerFunction: 5,
@@ -196,17 +197,20 @@ export const PLATFORM_IDS: readonly PlatformId[] = ['aws', 'alicloud'];
 export function getPlatform(id: PlatformId, overrides?: Partial<PlatformLimitOverrides>): PlatformProfile {
   const base = PROFILES[id];
   if (!base) {
-    throw new LayersmithValidationError('UNKNOWN_PLATFORM', `Unknown platform '${String(id)}': layersmith targets ${PLATFORM_IDS.map((p) => `'${p}'`).join(', ')}.`);
+    throw new LayersmithValidationError('UNKNOWN_PLATFORM', `Unknown platform '${String(id)}': layersmith targets `
+      + `${PLATFORM_IDS.map((p) => `'${p}'`).join(', ')}.`);
   }
   if (!overrides) return base;
   const applied: Record<string, number> = {};
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
     if (!OVERRIDABLE_LIMITS.includes(key as keyof PlatformLimitOverrides)) {
-      throw new LayersmithValidationError('UNKNOWN_LIMIT_OVERRIDE', `Unknown limit override '${key}' for ${base.displayName}: overridable limits are maxLayersPerFunction, maxUnzippedBytes, maxInlineZipBytes.`);
+      throw new LayersmithValidationError('UNKNOWN_LIMIT_OVERRIDE', `Unknown limit override '${key}' for ${base.displayName}: overridable limits are `
+        + 'maxLayersPerFunction, maxUnzippedBytes, maxInlineZipBytes.');
     }
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-      throw new LayersmithValidationError('BAD_LIMIT_OVERRIDE', `Limit override ${key}=${String(value)} for ${base.displayName} must be a positive integer (the default is ${String((base.limits as unknown as Record<string, unknown>)[key])}).`);
+      throw new LayersmithValidationError('BAD_LIMIT_OVERRIDE', `Limit override ${key}=${String(value)} for ${base.displayName} must be a positive `
+        + `integer (the default is ${String((base.limits as unknown as Record<string, unknown>)[key])}).`);
     }
     applied[key] = value;
   }

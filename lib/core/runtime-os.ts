@@ -71,7 +71,8 @@ export function runtimeOs(platform: PlatformId, runtime: string, glibcOverride?:
   const os = (platform === 'aws' ? AWS_OS : platform === 'alicloud' ? FC_OS : undefined)?.get(runtime);
   if (glibcOverride === undefined) return os;
   if (!/^2\.\d+$/.test(glibcOverride)) {
-    throw new LayersmithValidationError('BAD_GLIBC', `glibc override '${glibcOverride}' for ${runtime} is not of the form '2.Y'. Fix: e.g. glibc: '2.28'.`);
+    throw new LayersmithValidationError('BAD_GLIBC', `glibc override '${glibcOverride}' for ${runtime} is not of the form '2.Y'. Fix: e.g. glibc: `
+      + '\'2.28\'.');
   }
   return Object.freeze({ name: os ? `${os.name} (glibc set to ${glibcOverride})` : `glibc ${glibcOverride}`, glibc: glibcOverride, confirmed: true });
 }

@@ -1,4 +1,6 @@
-import { indexManifest, overlappingFiles, type ManifestIndex, type ShadowedPath, type ShadowGroup, type StackContext, type StackRule } from './context';
+import {
+  indexManifest, overlappingFiles, type ManifestIndex, type ShadowedPath, type ShadowGroup, type StackContext, type StackRule,
+} from './context';
 import { sortFindings } from './findings';
 import type { ArchitectureId, Finding, LayerManifest, PlatformId, PlatformLimitOverrides, StackInput, StackLayer } from './model';
 import { formatBytes, getPlatform } from './platforms';
@@ -92,7 +94,8 @@ function shadowingOf(
   const indexes = layers.slice(0, MAX_SHADOW_LAYERS).map(index);
   const anchor = indexes.find((i) => i !== undefined);
   if (!anchor) return NO_SHADOWING;
-  const key = `${precedence}\u0002${indexes.map((ix, i) => `${ix ? ix.id : '-'}\u0001${layers[i].layerId}\u0001${layers[i].displayName}`).join('\u0002')}`;
+  const layerKeys = indexes.map((ix, i) => `${ix ? ix.id : '-'}\u0001${layers[i].layerId}\u0001${layers[i].displayName}`);
+  const key = `${precedence}\u0002${layerKeys.join('\u0002')}`;
   let memo = shadowMemo.get(anchor);
   const hit = memo?.get(key);
   if (hit) return hit;
@@ -238,7 +241,8 @@ export function analyzeLayer(input: LayerAnalysisInput): Finding[] {
         ruleId: 'LS-LAYOUT',
         severity: 'info',
         layer: path,
-        message: `${nowhere.size} of ${idx.fileCount} files in layer ${path} are outside the directories every declared runtime searches (e.g. ${[...nowhere].slice(0, 3).join(', ')}).`,
+        message: `${nowhere.size} of ${idx.fileCount} files in layer ${path} are outside the directories every declared runtime searches (e.g. `
+          + `${[...nowhere].slice(0, 3).join(', ')}).`,
         fix: 'If functions import them, move them under a runtime directory.',
         data: { files: idx.fileCount, outside: nowhere.size },
       });
@@ -265,7 +269,9 @@ export function analyzeLayer(input: LayerAnalysisInput): Finding[] {
       ruleId: 'LS-UNZIPPED-BUDGET',
       severity: 'error',
       layer: path,
-      message: `Layer ${path} unzips to ${formatBytes(unzipped)}, over the ${platform.displayName} limit of ${formatBytes(platform.limits.maxUnzippedBytes)} for function code plus all layers, by ${formatBytes(unzipped - platform.limits.maxUnzippedBytes)}.`,
+      message: `Layer ${path} unzips to ${formatBytes(unzipped)}, over the ${platform.displayName} limit of `
+        + `${formatBytes(platform.limits.maxUnzippedBytes)} for function code plus all layers, by `
+        + `${formatBytes(unzipped - platform.limits.maxUnzippedBytes)}.`,
       fix: 'Drop unused packages or files (tests, docs, caches) or split the layer across functions.',
       data: { unzippedBytes: unzipped, limitBytes: platform.limits.maxUnzippedBytes },
     });
@@ -276,8 +282,10 @@ export function analyzeLayer(input: LayerAnalysisInput): Finding[] {
       ruleId: 'LS-INLINE-UPLOAD',
       severity: 'info',
       layer: path,
-      message: `Layer ${path} ZIP is ${formatBytes(zipped)}, over the ${formatBytes(platform.limits.maxInlineZipBytes)} ${platform.displayName} accepts inline; it must be uploaded through ${input.platform === 'aws' ? 'S3' : 'OSS'}.`,
-      fix: input.platform === 'aws' ? 'Nothing to do with an S3 asset (the CDK front-end uses one).' : 'Use an OSS upload rather than an inline code.zipFile.',
+      message: `Layer ${path} ZIP is ${formatBytes(zipped)}, over the ${formatBytes(platform.limits.maxInlineZipBytes)} ${platform.displayName} `
+        + `accepts inline; it must be uploaded through ${input.platform === 'aws' ? 'S3' : 'OSS'}.`,
+      fix: input.platform === 'aws' ? 'Nothing to do with an S3 asset (the CDK front-end uses one).' : 'Use an OSS upload rather than an inline '
+        + 'code.zipFile.',
       data: { zippedBytes: zipped, inlineLimitBytes: platform.limits.maxInlineZipBytes },
     });
   }

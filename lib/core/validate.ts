@@ -17,10 +17,12 @@ export function validateLayerName(platform: PlatformId, name: string): string | 
   if (typeof name !== 'string') return `layerName must be a string, got ${typeof name}.`;
   if (platform === 'aws' && name.startsWith('arn:') && AWS_LAYER_ARN_NAME.test(name)) return null;
   if (name.length < rule.min || name.length > rule.max) {
-    return `layerName '${name}' is ${name.length} characters; ${p.displayName} allows ${rule.min}-${rule.max}. Fix: shorten it (${rule.description}).`;
+    return `layerName '${name}' is ${name.length} characters; ${p.displayName} allows ${rule.min}-${rule.max}. Fix: shorten it `
+      + `(${rule.description}).`;
   }
   if (!rule.pattern.test(name)) {
-    return `layerName '${name}' breaks the ${p.displayName} rule: ${rule.description} (${rule.pattern.source}). Fix: replace the other characters, e.g. '${suggestName(name, platform)}'.`;
+    return `layerName '${name}' breaks the ${p.displayName} rule: ${rule.description} (${rule.pattern.source}). Fix: replace the other characters, `
+      + `e.g. '${suggestName(name, platform)}'.`;
   }
   return null;
 }
@@ -56,7 +58,8 @@ export function validateCompatibleRuntimes(platform: PlatformId, runtimes: reado
   const p = getPlatform(platform);
   const max = p.limits.maxCompatibleRuntimes;
   if (runtimes.length > max) {
-    return `compatibleRuntimes lists ${runtimes.length} runtimes; ${p.displayName} allows at most ${max}. Fix: split the layer or drop runtimes nobody uses.`;
+    return `compatibleRuntimes lists ${runtimes.length} runtimes; ${p.displayName} allows at most ${max}. Fix: split the layer or drop runtimes `
+      + 'nobody uses.';
   }
   const seen = new Set<string>();
   for (const id of runtimes) {

@@ -19,7 +19,11 @@ export function fsFault(err: unknown, cacheDir: string): unknown {
     return new LayersmithBuildError('CACHE_NOT_WRITABLE',
       `layersmith: cannot write ${where} (${code}${code === 'EROFS' ? ': read-only file system' : ': permission denied'}); `
       + `${inCache ? 'the layer cache' : 'the build directory'} ${dir} must be writable. `
-      + `Fix: ${inCache ? 'set LAYERSMITH_CACHE_DIR (or the cacheDir prop) to a writable directory, or make ' + dir + ' writable' : 'point TMPDIR at a writable directory'}.`,
+      + 'Fix: '
+      + (inCache
+        ? `set LAYERSMITH_CACHE_DIR (or the cacheDir prop) to a writable directory, or make ${dir} writable`
+        : 'point TMPDIR at a writable directory')
+      + '.',
       { path: where });
   }
   if (code === 'ENOSPC' || code === 'EDQUOT') {

@@ -29,7 +29,10 @@ export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTa
     // next to it (Node tries .js first otherwise).
     env: { ...process.env, TS_NODE_PREFER_TS_EXTS: 'true' },
   });
-  if (res.error) throw new LayersmithBuildError('BUILD_PROCESS_NOT_STARTED', `buildLayerSync: could not start the build process (${process.execPath}): ${res.error.message}`);
+  if (res.error) {
+    throw new LayersmithBuildError('BUILD_PROCESS_NOT_STARTED',
+      `buildLayerSync: could not start the build process (${process.execPath}): ${res.error.message}`);
+  }
   if (res.signal && INTERRUPTS.includes(res.signal)) {
     // The build was interrupted (Ctrl-C reaches the whole process group): end this process the
     // same way instead of reporting a failed build. The child removed its own temp files.
@@ -38,7 +41,8 @@ export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTa
   const out = res.stdout.toString('utf8');
   const at = out.lastIndexOf(RESULT_MARKER);
   if (at < 0) {
-    throw new LayersmithBuildError('BUILD_PROCESS_NO_RESULT', `buildLayerSync: the build process exited (${res.status === null ? `signal ${res.signal}` : `code ${res.status}`}) without a result; see its output above.`);
+    throw new LayersmithBuildError('BUILD_PROCESS_NO_RESULT', 'buildLayerSync: the build process exited '
+      + `(${res.status === null ? `signal ${res.signal}` : `code ${res.status}`}) without a result; see its output above.`);
   }
   const result = JSON.parse(out.slice(at + RESULT_MARKER.length)) as { artifact?: LayerArtifact; error?: SerializedError };
   pausePoint('sync:result-read');
@@ -61,7 +65,8 @@ function workerArgv(): string[] {
   try {
     register = require.resolve('ts-node/register/transpile-only');
   } catch {
-    throw new Error(`buildLayerSync: ${__filename} runs as TypeScript, and its build process needs ts-node to do the same. Fix: install ts-node, or run the compiled layersmith (npx projen compile).`);
+    throw new Error(`buildLayerSync: ${__filename} runs as TypeScript, and its build process needs ts-node to do the same. Fix: install ts-node, or `
+      + 'run the compiled layersmith (npx projen compile).');
   }
   return ['-r', register, path.join(__dirname, 'worker.ts')];
 }

@@ -38,7 +38,8 @@ const INSTALL_HINTS: Record<string, string> = {
 /** Error thrown when a package manager the source needs is not installed. */
 export class MissingToolError extends LayersmithBuildError {
   constructor(readonly tool: string, readonly purpose: string) {
-    super('MISSING_TOOL', `${purpose} needs '${tool}', which is not on PATH. Fix: ${INSTALL_HINTS[path.basename(tool)] ?? `install ${tool} or put it on PATH`}.`);
+    super('MISSING_TOOL', `${purpose} needs '${tool}', which is not on PATH. Fix: `
+      + `${INSTALL_HINTS[path.basename(tool)] ?? `install ${tool} or put it on PATH`}.`);
   }
 }
 

@@ -42,7 +42,8 @@ export const CUSTOM_RUNTIME_ENV: StackRule = {
     return [{
       ruleId: ID,
       severity: 'info',
-      message: `Runtime ${rt.id} does not add layer directories under /opt to any search path; the ${ctx.layers.length} attached layer(s) are invisible unless the function's environment points at them.`,
+      message: `Runtime ${rt.id} does not add layer directories under /opt to any search path; the ${ctx.layers.length} attached layer(s) are `
+        + 'invisible unless the function\'s environment points at them.',
       fix: [specific, generic].filter(Boolean).join(' '),
       data: { runtime: rt.id, env: needed, unknownLayers: unknown },
     }];

@@ -23,7 +23,8 @@ export const DUPLICATE_LAYER: StackRule = {
       findings.push({
         ruleId: ID,
         severity: 'error',
-        message: `Layer ${key} is attached ${at.length} times (${names.join(', ')}); ${ctx.platform.displayName} rejects the same layer twice on one function, even at different versions.`,
+        message: `Layer ${key} is attached ${at.length} times (${names.join(', ')}); ${ctx.platform.displayName} rejects the same layer twice on one `
+          + 'function, even at different versions.',
         fix: 'Keep one entry for this layer, at the version the function needs.',
         layer: ctx.layers[at[0]].displayName,
         data: { layerId: key, positions: at.map((i) => i + 1) },

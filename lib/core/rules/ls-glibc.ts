@@ -45,8 +45,10 @@ export function glibcFindings(manifest: LayerManifest, layerName: string, runtim
     ruleId: ID,
     severity: os.confirmed ? 'error' : 'warning',
     layer: layerName,
-    message: `Layer ${layerName} holds ${bad.length} native binar${bad.length === 1 ? 'y' : 'ies'} needing a newer glibc than the function's OS: ${files}; ${where}, so loading fails at import time.`,
-    fix: `Install a build made for glibc ${os.glibc} or older (a manylinux_2_${os.glibc.split('.')[1]} or manylinux2014 wheel, often an older release)`
+    message: `Layer ${layerName} holds ${bad.length} native binar${bad.length === 1 ? 'y' : 'ies'} needing a newer glibc than the function's OS: `
+      + `${files}; ${where}, so loading fails at import time.`,
+    fix: `Install a build made for glibc ${os.glibc} or older (a manylinux_2_${os.glibc.split('.')[1]} or manylinux2014 wheel, often an older `
+      + 'release)'
       + `${other ? `, or run the function on ${other.id} (${other.os?.name}, glibc ${other.os?.glibc})` : ''}.`,
     data: { runtime: runtime.id, runtimeGlibc: os.glibc, neededGlibc: worst, paths: bad.slice(0, 20).map((n) => n.path) },
   }];

@@ -123,7 +123,8 @@ export function layoutFindings(manifest: LayerManifest, runtime: RuntimeInfo, la
       ruleId: ID,
       severity: runtime.family === 'custom' ? 'warning' : 'error',
       layer: layerName,
-      message: `Layer ${layerName} has none of its ${total} files where ${runtime.id} looks (e.g. ${sample(outside)}): ${layoutHint(runtime.platform, runtime)}.`,
+      message: `Layer ${layerName} has none of its ${total} files where ${runtime.id} looks (e.g. ${sample(outside)}): `
+        + `${layoutHint(runtime.platform, runtime)}.`,
       fix: specificFix(outside, runtime),
       data: { runtime: runtime.id, files: total, outside: outside.length, expected: [...runtime.searchPaths] },
     }];
@@ -132,7 +133,8 @@ export function layoutFindings(manifest: LayerManifest, runtime: RuntimeInfo, la
     ruleId: ID,
     severity: 'info',
     layer: layerName,
-    message: `${outside.length} of ${total} files in layer ${layerName} are outside the directories ${runtime.id} searches (e.g. ${sample(outside)}); the function only finds them through explicit /opt paths.`,
+    message: `${outside.length} of ${total} files in layer ${layerName} are outside the directories ${runtime.id} searches (e.g. `
+      + `${sample(outside)}); the function only finds them through explicit /opt paths.`,
     fix: `If the function imports them, move them: ${layoutHint(runtime.platform, runtime)}.`,
     data: { runtime: runtime.id, files: total, outside: outside.length },
   }];
@@ -146,11 +148,13 @@ function specificFix(outside: readonly string[], runtime: RuntimeInfo): string {
     return `${runtime.id} does not search python/lib/python${site[1]}/site-packages/ on this platform: use the python/ layout.`;
   }
   if (site && runtime.family === 'python') {
-    return `The layer was built for Python ${site[1]} (python/lib/python${site[1]}/site-packages/) but the function runs ${runtime.id}: rebuild it for ${runtime.version}, or use the python/ layout that every Python version finds.`;
+    return `The layer was built for Python ${site[1]} (python/lib/python${site[1]}/site-packages/) but the function runs ${runtime.id}: rebuild it `
+      + `for ${runtime.version}, or use the python/ layout that every Python version finds.`;
   }
   const node = /^nodejs\/node(\d+)\/node_modules\//.exec(first);
   if (node && runtime.family === 'nodejs') {
-    return `The layer was built for Node ${node[1]} (nodejs/node${node[1]}/node_modules/) but the function runs ${runtime.id}: use nodejs/node_modules/, which every Node version finds.`;
+    return `The layer was built for Node ${node[1]} (nodejs/node${node[1]}/node_modules/) but the function runs ${runtime.id}: use `
+      + 'nodejs/node_modules/, which every Node version finds.';
   }
   if (outside.some((p) => p.startsWith('node_modules/'))) {
     return 'Move node_modules/ under nodejs/ (nodejs/node_modules/...).';

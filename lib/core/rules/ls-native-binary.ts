@@ -37,8 +37,10 @@ export function nativeFindings(
       ruleId: ID,
       severity: 'error',
       layer: layerName,
-      message: `Layer ${layerName} holds ${list.length} native binar${list.length === 1 ? 'y' : 'ies'} built for ${k} (${sample(list.map((n) => n.path))}); ${platformName} runs ${target}.`,
-      fix: `Rebuild the layer for ${target} (pip --platform manylinux2014_${architectures[0] === 'arm64' ? 'aarch64' : 'x86_64'} --only-binary=:all:, npm --os=linux --cpu=${architectures[0] === 'arm64' ? 'arm64' : 'x64'}), or remove the binaries.`,
+      message: `Layer ${layerName} holds ${list.length} native binar${list.length === 1 ? 'y' : 'ies'} built for ${k} `
+        + `(${sample(list.map((n) => n.path))}); ${platformName} runs ${target}.`,
+      fix: `Rebuild the layer for ${target} (pip --platform manylinux2014_${architectures[0] === 'arm64' ? 'aarch64' : 'x86_64'} `
+        + `--only-binary=:all:, npm --os=linux --cpu=${architectures[0] === 'arm64' ? 'arm64' : 'x64'}), or remove the binaries.`,
       data: { target: k, count: list.length, paths: list.slice(0, 20).map((n) => n.path), runsOn: [...architectures] },
     });
   }

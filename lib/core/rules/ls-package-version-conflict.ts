@@ -31,7 +31,8 @@ export const PACKAGE_VERSION_CONFLICT: StackRule = {
       const where = holders.map((h) => `${h.pkg.version} in ${h.layer} (${h.pkg.path})`).join(', ');
       const effect = ecosystem === 'java'
         ? 'both jars end up on the classpath and the JVM loads classes from whichever comes first'
-        : `files shared by both copies come from ${winner.layer} (${ctx.platform.precedence}), files only one copy has remain, so the function may load a mix`;
+        : `files shared by both copies come from ${winner.layer} (${ctx.platform.precedence}), files only one copy has remain, so the function may `
+          + 'load a mix';
       findings.push({
         ruleId: ID,
         severity: 'warning',

@@ -72,7 +72,8 @@ export function wheelTagFindings(manifest: LayerManifest, layerName: string, ver
     severity: 'error' as const,
     layer: layerName,
     message: `Layer ${layerName} holds a wheel that CPython ${version} on Linux ${arch} cannot load: ${b.path} (${b.reason}).`,
-    fix: `Rebuild the layer for Python ${version} on ${arch} (pip --python-version ${version} --platform manylinux2014_${WHEEL_ARCH[arch]} --only-binary=:all:).`,
+    fix: `Rebuild the layer for Python ${version} on ${arch} (pip --python-version ${version} --platform manylinux2014_${WHEEL_ARCH[arch]} `
+      + '--only-binary=:all:).',
     data: { path: b.path, python: version, architecture: arch },
   }));
 }

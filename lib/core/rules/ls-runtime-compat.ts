@@ -31,7 +31,8 @@ export const RUNTIME_COMPAT: StackRule = {
       findings.push({
         ruleId: ID,
         severity: 'error',
-        message: `Layer ${layer.displayName} declares compatible runtimes ${declared.join(', ')}, which do not include the function runtime ${fnRuntime}`
+        message: `Layer ${layer.displayName} declares compatible runtimes ${declared.join(', ')}, which do not include the function runtime `
+          + `${fnRuntime}`
           + (ctx.input.platform === 'alicloud'
             ? '; Function Compute rejects the function ("runtime is not supported by layer").'
             : '; Lambda would deploy it, but the layer says it was built for other runtimes.'),

@@ -52,7 +52,8 @@ export const RUNTIME_SHADOW: StackRule = {
           ruleId: ID,
           severity: 'warning',
           layer: h.layer,
-          message: `Layer ${h.layer} holds ${name} ${h.pkg.version}, older than the ${name} ${shipped[name]}${shipped.unconfirmed ? ' (or newer; unconfirmed)' : ''} `
+          message: `Layer ${h.layer} holds ${name} ${h.pkg.version}, older than the ${name} `
+            + `${shipped[name]}${shipped.unconfirmed ? ' (or newer; unconfirmed)' : ''} `
             + `the ${rt.id} runtime ships; ${precedence}, so every function using the layer gets the older SDK.`,
           fix: `Upgrade ${name} in the layer, or leave it out and use the runtime's copy.`,
           data: { runtime: rt.id, package: name, version: h.pkg.version, runtimeVersion: shipped[name], unconfirmed: shipped.unconfirmed },

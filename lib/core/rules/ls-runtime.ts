@@ -22,7 +22,8 @@ export const UNKNOWN_RUNTIME: StackRule = {
       return [{
         ruleId: UNKNOWN_ID,
         severity: 'info',
-        message: `Runtime ${id} is not one layersmith lists for ${ctx.platform.displayName}; it was checked as a ${ctx.runtime.family} runtime (searching ${ctx.runtime.searchPaths.length ? ctx.runtime.searchPaths.join(', ') : 'no layer directories'}).`,
+        message: `Runtime ${id} is not one layersmith lists for ${ctx.platform.displayName}; it was checked as a ${ctx.runtime.family} runtime `
+          + `(searching ${ctx.runtime.searchPaths.length ? ctx.runtime.searchPaths.join(', ') : 'no layer directories'}).`,
         fix: 'If FC accepts this id, nothing to do; otherwise use a listed runtime.',
         data: { runtime: id, family: ctx.runtime.family },
       }];

@@ -31,7 +31,8 @@ export const SHADOWED_FILE: StackRule = {
         ruleId: ID,
         severity: 'warning',
         layer: loserName,
-        message: `${paths.length} file(s) of layer ${loserName} are hidden by layer ${winnerName}, which wins because ${ctx.platform.precedenceReason}: ${sample(paths)}.`,
+        message: `${paths.length} file(s) of layer ${loserName} are hidden by layer ${winnerName}, which wins because `
+          + `${ctx.platform.precedenceReason}: ${sample(paths)}.`,
         fix: `Remove the shared files from one of the layers, or reorder the layers if ${loserName}'s copy should win.`,
         data: { loser: loserName, winner: winnerName, count: paths.length, paths: paths.slice(0, 20), precedence: ctx.platform.precedence },
       });

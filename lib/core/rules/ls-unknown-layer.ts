@@ -18,7 +18,8 @@ export const UNKNOWN_LAYER: StackRule = {
         ruleId: ID,
         severity: 'info',
         layer: layer.displayName,
-        message: `Layer ${layer.displayName} is known only by ARN${layer.arn ? ` (${layer.arn})` : ''}, so these checks could not run on it: ${skipped.join(', ')}.`,
+        message: `Layer ${layer.displayName} is known only by ARN${layer.arn ? ` (${layer.arn})` : ''}, so these checks could not run on it: `
+          + `${skipped.join(', ')}.`,
         fix: 'Build the layer with layersmith in this app, or declare its compatible runtimes and architectures, to have it checked.',
         data: { arn: layer.arn, skipped },
       });

@@ -27,7 +27,8 @@ export function unpinnedFindings(manifest: LayerManifest, layerName: string): Fi
     layer: layerName,
     message: `Layer ${layerName} installs ${unpinned.length} requirement${unpinned.length === 1 ? '' : 's'} without an exact pin or a lockfile `
       + `(${unpinned.join(', ')}): the layer will change whenever the package index does, with no change in your code.`,
-    fix: `Pin each with == ${pins.length > 0 ? `(this build installed ${pins.join(', ')}) ` : ''}or build from a lockfile (uv.lock, poetry.lock, Pipfile.lock).`,
+    fix: `Pin each with == ${pins.length > 0 ? `(this build installed ${pins.join(', ')}) ` : ''}or build from a lockfile (uv.lock, poetry.lock, `
+      + 'Pipfile.lock).',
     data: { unpinned: [...unpinned], installed: pins },
   }];
 }

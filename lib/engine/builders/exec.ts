@@ -61,7 +61,8 @@ export async function runCommand(argv: readonly string[], options: RunOptions): 
     const tail = new LineTail(OUTPUT_TAIL_LINES);
     child.stdout.on('data', (b: Buffer) => tail.push(b));
     child.stderr.on('data', (b: Buffer) => tail.push(b));
-    child.on('error', (err) => reject(new LayersmithBuildError('COMMAND_NOT_STARTED', `Could not start ${commandLine} (in ${options.cwd}): ${err.message}`)));
+    child.on('error', (err) => reject(new LayersmithBuildError('COMMAND_NOT_STARTED', `Could not start ${commandLine} (in ${options.cwd}): `
+      + `${err.message}`)));
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
       else reject(new BuildCommandError(commandLine, code, tail.lines(), options.cwd, signal));

@@ -79,13 +79,21 @@ export function yarnrcForTarget(userYarnrc: string | undefined, cpu: 'x64' | 'ar
 export function installArgs(manager: NodePackageManager, cpu: 'x64' | 'arm64', extra: readonly string[]): string[] {
   switch (manager) {
     case 'npm':
-      return ['npm', 'ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier', '--os=linux', `--cpu=${cpu}`, ...extra];
+      return [
+        'npm', 'ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--no-update-notifier', '--os=linux', `--cpu=${cpu}`, ...extra,
+      ];
     case 'pnpm':
       // hoisted: a flat node_modules of real directories, no symlinks into a store outside the layer.
-      return ['pnpm', 'install', '--frozen-lockfile', '--prod', '--ignore-scripts', '--config.node-linker=hoisted', '--config.package-import-method=copy', ...extra];
+      return [
+        'pnpm', 'install', '--frozen-lockfile', '--prod', '--ignore-scripts',
+        '--config.node-linker=hoisted', '--config.package-import-method=copy', ...extra,
+      ];
     case 'yarn-classic':
       // Yarn 1 has no target-platform option: install every platform's optional packages, prune after.
-      return ['yarn', 'install', '--frozen-lockfile', '--production', '--ignore-scripts', '--ignore-platform', '--ignore-engines', '--non-interactive', '--no-progress', ...extra];
+      return [
+        'yarn', 'install', '--frozen-lockfile', '--production', '--ignore-scripts', '--ignore-platform', '--ignore-engines',
+        '--non-interactive', '--no-progress', ...extra,
+      ];
     case 'yarn-berry':
       return ['yarn', 'workspaces', 'focus', '--all', '--production', ...extra];
     default:
@@ -94,4 +102,6 @@ export function installArgs(manager: NodePackageManager, cpu: 'x64' | 'arm64', e
 }
 
 /** Files the managers leave in node_modules that hold machine paths or times, not layer content. */
-export const MANAGER_STATE_FILES = ['.modules.yaml', '.pnpm-workspace-state-v1.json', '.pnpm', '.yarn-state.yml', '.package-map.json', '.yarn-integrity'];
+export const MANAGER_STATE_FILES = [
+  '.modules.yaml', '.pnpm-workspace-state-v1.json', '.pnpm', '.yarn-state.yml', '.package-map.json', '.yarn-integrity',
+];

@@ -83,11 +83,14 @@ async function probe(requirement: string, opts: ProbeOptions, tags: { python: st
   });
   try {
     if (!ok || !fs.existsSync(report)) return undefined;
-    const data = JSON.parse(fs.readFileSync(report, 'utf8')) as { install?: { metadata?: { name?: string; version?: string }; download_info?: { url?: string } }[] };
+    const data = JSON.parse(fs.readFileSync(report, 'utf8')) as {
+      install?: { metadata?: { name?: string; version?: string }; download_info?: { url?: string } }[];
+    };
     const item = data.install?.[0];
     const url = item?.download_info?.url;
     if (!item?.metadata?.version || !url) return undefined;
-    return { name: item.metadata.name ?? requirement, version: item.metadata.version, file: decodeURIComponent(url.slice(url.lastIndexOf('/') + 1).split('#')[0]) };
+    const file = decodeURIComponent(url.slice(url.lastIndexOf('/') + 1).split('#')[0]);
+    return { name: item.metadata.name ?? requirement, version: item.metadata.version, file };
   } finally {
     fs.rmSync(report, { force: true });
   }
@@ -109,7 +112,8 @@ const PLATFORM_NAMES = { aws: 'AWS Lambda', alicloud: 'Function Compute' } as co
 
 /** 'python3.11 on AWS Lambda runs Amazon Linux 2 (glibc 2.26, x86_64)'. */
 export function describeTarget(target: WheelTarget): string {
-  const who = target.runtime ? `${target.runtime} on ${PLATFORM_NAMES[target.platform]}` : `CPython ${target.pythonVersion} on ${PLATFORM_NAMES[target.platform]}`;
+  const platformName = PLATFORM_NAMES[target.platform];
+  const who = target.runtime ? `${target.runtime} on ${platformName}` : `CPython ${target.pythonVersion} on ${platformName}`;
   return `${who} runs ${target.os.name} (glibc ${target.os.glibc}, ${wheelCpu(target.architecture)})`;
 }
 
@@ -125,7 +129,8 @@ export async function explainNoWheel(req: UnsatisfiedRequirement, target: WheelT
   const cpu = wheelCpu(target.architecture);
   const where = describeTarget(target);
   const fitting = req.fittingVersions.length > 0
-    ? ` (the newest release of ${baseName} with a wheel that loads there is ${req.fittingVersions[req.fittingVersions.length - 1]}: pin ${baseName}==${req.fittingVersions[req.fittingVersions.length - 1]})`
+    ? ` (the newest release of ${baseName} with a wheel that loads there is ${req.fittingVersions[req.fittingVersions.length - 1]}: pin `
+      + `${baseName}==${req.fittingVersions[req.fittingVersions.length - 1]})`
     : '';
 
   const wide = manylinuxTags(WIDEST_GLIBC, target.architecture);
@@ -138,7 +143,8 @@ export async function explainNoWheel(req: UnsatisfiedRequirement, target: WheelT
       const other = family ? runtimeWithGlibc(family, needs) : undefined;
       return {
         requirement: spec,
-        message: `${anyGlibc.name} ${anyGlibc.version} has wheels for ${cp} ${cpu} only for ${anyTags.platforms.join('.')} (glibc ${needs}); ${where}, which cannot load them`,
+        message: `${anyGlibc.name} ${anyGlibc.version} has wheels for ${cp} ${cpu} only for ${anyTags.platforms.join('.')} (glibc ${needs}); `
+          + `${where}, which cannot load them`,
         fix: [
           other ? `use ${other.id} or later (${other.os?.name}, glibc ${other.os?.glibc})` : undefined,
           `pin a release with a manylinux2014 or manylinux_2_${target.os.glibc.split('.')[1]} wheel${fitting}`,
@@ -154,9 +160,11 @@ export async function explainNoWheel(req: UnsatisfiedRequirement, target: WheelT
     const f = byPython.find((x) => x) as Found;
     return {
       requirement: spec,
-      message: `${f.name} ${f.version} has wheels for ${cpu} Linux only for CPython ${pythons.slice().reverse().join(', ')} (e.g. ${f.file}), none for ${cp} (no cp${py.replace('.', '')} or abi3 wheel); ${where}`,
+      message: `${f.name} ${f.version} has wheels for ${cpu} Linux only for CPython ${pythons.slice().reverse().join(', ')} (e.g. ${f.file}), none `
+        + `for ${cp} (no cp${py.replace('.', '')} or abi3 wheel); ${where}`,
       fix: `use a runtime with CPython ${pythons[0]}, or pin a release that publishes a cp${py.replace('.', '')} or abi3 wheel${fitting}, `
-        + 'or build the wheel for that Python yourself and give it through findLinks. If it is only a dependency you do not need, pipArgs: [\'--no-deps\'] skips it.',
+        + 'or build the wheel for that Python yourself and give it through findLinks. If it is only a dependency you do not need, pipArgs: '
+        + '[\'--no-deps\'] skips it.',
     };
   }
 
@@ -165,17 +173,21 @@ export async function explainNoWheel(req: UnsatisfiedRequirement, target: WheelT
   if (onOther) {
     return {
       requirement: spec,
-      message: `${onOther.name} ${onOther.version} has Linux wheels for ${cp} only for ${wheelCpu(otherArch)} (${onOther.file}), none for ${cpu}; ${where}`,
-      fix: `build the layer for ${otherArch === 'arm64' ? 'arm64' : 'x86_64'} (and run the functions there), or pin a release with a ${cpu} wheel${fitting}.`,
+      message: `${onOther.name} ${onOther.version} has Linux wheels for ${cp} only for ${wheelCpu(otherArch)} (${onOther.file}), none for ${cpu}; `
+        + `${where}`,
+      fix: `build the layer for ${otherArch === 'arm64' ? 'arm64' : 'x86_64'} (and run the functions there), or pin a release with a ${cpu} `
+        + `wheel${fitting}.`,
     };
   }
 
   return {
     requirement: spec,
     message: `the package index pip is configured with has no wheel of ${baseName} matching '${spec}' for Linux on any CPython 3 (it may have none, `
-      + 'or only a source distribution, which layersmith does not build: a build here would compile for this machine, not for the function, and run the package\'s own build code)',
+      + 'or only a source distribution, which layersmith does not build: a build here would compile for this machine, not for the function, and run '
+      + 'the package\'s own build code)',
     fix: `check the name and version (pip index versions ${baseName}) and the index pip uses (pip config list, or indexUrl / findLinks); `
-      + 'for a package published only as source, build a manylinux wheel for the target (e.g. with cibuildwheel) and give its directory through findLinks.',
+      + 'for a package published only as source, build a manylinux wheel for the target (e.g. with cibuildwheel) and give its directory '
+      + 'through findLinks.',
   };
 }
 

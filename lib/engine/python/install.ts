@@ -80,7 +80,8 @@ export async function pipInstall(req: PipInstallRequest): Promise<PipInstallResu
   const argv = pipInstallArgv(req, lockedFile);
   const what = req.lock ? `${req.lock.packages.length} locked packages from ${path.basename(req.lock.file.file)}` : 'requirements';
   try {
-    await req.step(`pip install ${what} (python ${req.target.pythonVersion}, ${req.target.architecture}, glibc ${req.target.os.glibc})`, () => runCommand(argv, {
+    await req.step(`pip install ${what} (python ${req.target.pythonVersion}, ${req.target.architecture}, glibc `
+      + `${req.target.os.glibc})`, () => runCommand(argv, {
       // pip's own temp dirs (pip-target-*) go with the build's scratch dir, also when it is killed.
       tmpDir: path.join(req.work, 'tmp'),
       cwd: req.requirementsFile ? path.dirname(req.requirementsFile) : req.work,
@@ -99,7 +100,8 @@ async function explainFailure(err: BuildCommandError, req: PipInstallRequest): P
   const mismatch = hashMismatch(err.outputTail);
   if (mismatch.length > 0 && req.lock) {
     const lockName = req.lock.file.file;
-    const list = mismatch.map((m) => `${m.name} ${m.version} (downloaded ${m.got ? `sha256 ${m.got}` : 'a file'}, the lockfile records ${m.expected ? `sha256 ${m.expected}` : 'other hashes'})`).join('; ');
+    const list = mismatch.map((m) => `${m.name} ${m.version} (downloaded ${m.got ? `sha256 ${m.got}` : 'a file'}, the lockfile records `
+      + `${m.expected ? `sha256 ${m.expected}` : 'other hashes'})`).join('; ');
     throw new LayersmithBuildError('LOCK_HASH_MISMATCH',
       `LayerSource.python: the package index gave files whose hashes ${lockName} does not record: ${list}. `
       + 'pip refused to install them (--require-hashes). Fix: if the index is right, regenerate the lockfile (uv lock / poetry lock / pipenv lock); '

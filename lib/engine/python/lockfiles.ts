@@ -97,12 +97,15 @@ export function hashedRequirements(locked: readonly LockedPackage[]): string {
 }
 
 function invalid(file: string, what: string): LayersmithBuildError {
-  return new LayersmithBuildError('LOCKFILE_INVALID', `LayerSource.python: ${file}: ${what}. Fix: regenerate the lockfile with its tool (uv lock, poetry lock, pipenv lock).`, { path: file });
+  return new LayersmithBuildError('LOCKFILE_INVALID', `LayerSource.python: ${file}: ${what}. Fix: regenerate the lockfile with its tool (uv lock, `
+    + 'poetry lock, pipenv lock).', { path: file });
 }
 
 function unsupported(file: string, name: string, what: string): LayersmithBuildError {
-  return new LayersmithBuildError('LOCKFILE_UNSUPPORTED', `LayerSource.python: ${file} locks ${name} from ${what}, which cannot be installed from a package index with hashes checked. `
-    + 'Fix: depend on a released version from the index, or build that package into a wheel and give it through findLinks with a requirements.txt.', { path: file });
+  return new LayersmithBuildError('LOCKFILE_UNSUPPORTED', `LayerSource.python: ${file} locks ${name} from ${what}, which cannot be installed from a `
+    + 'package index with hashes checked. '
+    + 'Fix: depend on a released version from the index, or build that package into a wheel and give it through findLinks with a '
+    + 'requirements.txt.', { path: file });
 }
 
 type Marker = (m: string | undefined, env?: MarkerEnvironment) => boolean;
@@ -228,7 +231,10 @@ function fromPoetry(lock: PoetryLock, selection: LockSelection, marker: Marker, 
 function pyprojectExtras(file: string): Record<string, string[]> {
   if (!fs.existsSync(file)) return {};
   try {
-    const t = parseToml(fs.readFileSync(file, 'utf8')) as { project?: { 'optional-dependencies'?: Record<string, string[]> }; tool?: { poetry?: { extras?: Record<string, string[]> } } };
+    const t = parseToml(fs.readFileSync(file, 'utf8')) as {
+      project?: { 'optional-dependencies'?: Record<string, string[]> };
+      tool?: { poetry?: { extras?: Record<string, string[]> } };
+    };
     return { ...(t.project?.['optional-dependencies'] ?? {}), ...(t.tool?.poetry?.extras ?? {}) };
   } catch {
     // A pyproject that does not parse only loses its extras; the lockfile stays authoritative.

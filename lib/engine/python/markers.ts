@@ -159,7 +159,8 @@ export function evaluateMarker(marker: string, env: MarkerEnvironment): boolean 
     const left = tokens[pos++];
     const op = tokens[pos++];
     const right = tokens[pos++];
-    if (!left || !op || !right || op.kind !== 'op' || (left.kind !== 'str' && left.kind !== 'var') || (right.kind !== 'str' && right.kind !== 'var')) {
+    if (!left || !op || !right || op.kind !== 'op'
+      || (left.kind !== 'str' && left.kind !== 'var') || (right.kind !== 'str' && right.kind !== 'var')) {
       return fail('expected <variable> <operator> "<value>"');
     }
     return compare(left, op.value, right, env);

@@ -12,7 +12,9 @@ export function unpinnedRequirements(lines: readonly string[]): string[] {
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
     if (!line || line.startsWith('-')) continue;
     const spec = line.split(';')[0].replace(/\s--hash=\S+/g, '').trim();
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || spec.includes(' @ ') || /\.(whl|tar\.gz|zip)$/i.test(spec) || spec.startsWith('.') || spec.startsWith('/')) continue;
+    const isUrlOrPath = /^[a-z][a-z0-9+.-]*:\/\//i.test(spec) || spec.includes(' @ ') || /\.(whl|tar\.gz|zip)$/i.test(spec)
+      || spec.startsWith('.') || spec.startsWith('/');
+    if (isUrlOrPath) continue;
     if (!isExactPin(spec)) out.push(spec);
   }
   return out;

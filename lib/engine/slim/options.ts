@@ -40,11 +40,13 @@ export function slimSpec(value: boolean | SlimOptions | undefined, where: string
   if (value === undefined || value === false) return undefined;
   if (value === true) return { keep: [], remove: [], strip: true };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new LayersmithValidationError('INVALID_PROPS', `${where}: slim must be true, false or { keep, remove, strip }, got ${JSON.stringify(value)}.`);
+    throw new LayersmithValidationError('INVALID_PROPS', `${where}: slim must be true, false or { keep, remove, strip }, got `
+      + `${JSON.stringify(value)}.`);
   }
   const unknown = Object.keys(value).filter((k) => !KNOWN.has(k));
   if (unknown.length > 0) {
-    throw new LayersmithValidationError('INVALID_PROPS', `${where}: slim has unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')}. Fix: use keep, remove or strip.`);
+    throw new LayersmithValidationError('INVALID_PROPS', `${where}: slim has unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')}. Fix: use `
+      + 'keep, remove or strip.');
   }
   const globs = (name: 'keep' | 'remove'): string[] => {
     const list = value[name] ?? [];
@@ -53,7 +55,8 @@ export function slimSpec(value: boolean | SlimOptions | undefined, where: string
     }
     for (const g of list) {
       if (typeof g !== 'string' || g.trim() === '') {
-        throw new LayersmithValidationError('INVALID_PROPS', `${where}: slim.${name} holds an empty or non-string pattern (${JSON.stringify(g)}). Fix: remove it.`);
+        throw new LayersmithValidationError('INVALID_PROPS', `${where}: slim.${name} holds an empty or non-string pattern (${JSON.stringify(g)}). `
+          + 'Fix: remove it.');
       }
     }
     return list.map((g) => g.trim());

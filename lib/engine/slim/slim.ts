@@ -103,7 +103,8 @@ export async function slimLayer(layerRoot: string, spec: SlimSpec, ctx: SlimCont
     const stripSkipped: Array<{ path: string; reason: string }> = [];
     const stripped: Moved[] = [];
     if (spec.strip) {
-      await step('slim: strip debug info', () => stripAll(root, files.filter((f) => !f.link && !removals.has(f.rel)), spec, parkRoot, ctx.envPath, stripped, stripSkipped));
+      const toStrip = files.filter((f) => !f.link && !removals.has(f.rel));
+      await step('slim: strip debug info', () => stripAll(root, toStrip, spec, parkRoot, ctx.envPath, stripped, stripSkipped));
     }
 
     let verification: SlimRecord['verification'];
@@ -312,7 +313,9 @@ function stripAll(
     tools ??= findStripTools(envPath);
     const tool = tools.find((t) => t.machines.has(layout.machine));
     if (!tool) {
-      skipped.push({ path: f.rel, reason: `no strip tool here handles ${machineName(layout.machine)} objects (binutils strip lists no such target; llvm-strip is not installed)` });
+      const reason = `no strip tool here handles ${machineName(layout.machine)} objects (binutils strip lists no such target; `
+        + 'llvm-strip is not installed)';
+      skipped.push({ path: f.rel, reason });
       continue;
     }
     const hazard = stripHazard(layout);

@@ -24,7 +24,9 @@ export function findNode(major: number | undefined, architecture: ArchitectureId
   const found = findTool('node', envPath);
   if (found) {
     try {
-      const version = execFileSync(found, ['-p', 'process.versions.node'], { encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+      const version = execFileSync(found, ['-p', 'process.versions.node'], {
+        encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'],
+      }).trim();
       if (Number(version.split('.')[0]) === major) return { ok: true, command: found, label: `node (${version})` };
     } catch {
       // not runnable: reported below

@@ -27,7 +27,8 @@ export function findInterpreter(pythonVersion: string | undefined, architecture:
     const found = findTool(name, envPath);
     if (!found) continue;
     try {
-      const version = execFileSync(found, ['-S', '-c', 'import sys; print("%d.%d %s" % (sys.version_info[0], sys.version_info[1], sys.version.split()[0]))'], {
+      const version = execFileSync(found, ['-S', '-c', 'import sys; print("%d.%d %s" % (sys.version_info[0], sys.version_info[1], '
+        + 'sys.version.split()[0]))'], {
         encoding: 'utf8', timeout: 20_000, stdio: ['ignore', 'pipe', 'ignore'],
       }).trim();
       const [minor, full] = version.split(' ');

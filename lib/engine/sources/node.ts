@@ -7,7 +7,9 @@ import { commonSpec, existingDir, existingFile, type LayerSourceOptions, type So
 import { BuildContext, BuildOutput, nodeMajorFromTarget, toolEnv } from '../builders/context';
 import { runCommand } from '../builders/exec';
 import { fileDigest, optionalFileDigest } from '../digest';
-import { findNodeLock, installArgs, MANAGER_CONFIG_FILES, MANAGER_STATE_FILES, NODE_LOCKFILES, yarnrcForTarget, type NodeLock, type NodePackageManager } from '../node/managers';
+import {
+  findNodeLock, installArgs, MANAGER_CONFIG_FILES, MANAGER_STATE_FILES, NODE_LOCKFILES, yarnrcForTarget, type NodeLock, type NodePackageManager,
+} from '../node/managers';
 import { pruneForTarget, removeDanglingBinLinks } from '../node/platform';
 
 export interface NodeSourceSpec extends CommonSourceSpec {
@@ -184,8 +186,10 @@ async function checkYarnMatches(lock: NodeLock, cwd: string): Promise<void> {
   const berry = Number(version.split('.')[0]) >= 2;
   if (berry === (lock.manager === 'yarn-berry')) return;
   throw new LayersmithBuildError('YARN_VERSION_MISMATCH',
-    `LayerSource.node: ${lock.path} was written by Yarn ${lock.manager === 'yarn-berry' ? '2 or later' : '1 (classic)'}, but the yarn on PATH is ${version}. `
-    + `Fix: put Yarn ${lock.manager === 'yarn-berry' ? '4 (corepack enable, or npm i -g @yarnpkg/cli-dist)' : '1 (npm i -g yarn@1)'} on PATH, or set yarnPath in .yarnrc.yml.`, { path: lock.path });
+    `LayerSource.node: ${lock.path} was written by Yarn ${lock.manager === 'yarn-berry' ? '2 or later' : '1 (classic)'}, but the yarn on PATH is `
+      + `${version}. `
+    + `Fix: put Yarn ${lock.manager === 'yarn-berry' ? '4 (corepack enable, or npm i -g @yarnpkg/cli-dist)' : '1 (npm i -g yarn@1)'} on PATH, or set `
+    + 'yarnPath in .yarnrc.yml.', { path: lock.path });
 }
 
 function yarnVersion(cwd: string): string | undefined {

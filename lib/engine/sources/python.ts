@@ -5,11 +5,11 @@ import { LayersmithBuildError, LayersmithValidationError } from '../../core/erro
 import type { CommonSourceSpec } from '../api';
 import { BuildContext, BuildOutput, portableShebangs, pythonVersionFromTarget, removeNamed, toolEnv } from '../builders/context';
 import { fileDigest, pathDigest, type Json } from '../digest';
+import { pipConfigInputs, requirementsInputs } from './python-inputs';
 import { pipInstall, type PipInstallRequest } from '../python/install';
 import { findProjectFile, PROJECT_FILES, readLockfile } from '../python/lockfiles';
 import { targetEnvironment } from '../python/markers';
 import { wheelTarget } from '../python/tags';
-import { pipConfigInputs, requirementsInputs } from './python-inputs';
 
 export interface PythonSourceSpec extends CommonSourceSpec {
   readonly kind: 'python';
@@ -125,21 +125,25 @@ export function pythonSpec(options: PythonSourceOptions): PythonSourceSpec {
   if (options.projectDir !== undefined) {
     if (options.requirements !== undefined || (options.packages && options.packages.length > 0)) {
       throw new LayersmithValidationError('PROJECT_AND_REQUIREMENTS',
-        `${where}: give either 'projectDir' or 'requirements'/'packages', not both: the project's lockfile already says what to install. Fix: drop one.`);
+        `${where}: give either 'projectDir' or 'requirements'/'packages', not both: the project's lockfile already says what to install. Fix: drop `
+          + 'one.');
     }
     projectDir = existingDir(options.projectDir, where, 'projectDir');
     if (!findProjectFile(projectDir)) {
       throw new LayersmithValidationError('NO_PROJECT_FILE',
-        `${where}: projectDir '${projectDir}' holds none of ${PROJECT_FILES.join(', ')}. Fix: lock the project (uv lock, poetry lock, pipenv lock) or add a requirements.txt.`,
+        `${where}: projectDir '${projectDir}' holds none of ${PROJECT_FILES.join(', ')}. Fix: lock the project (uv lock, poetry lock, pipenv lock) `
+          + 'or add a requirements.txt.',
         { path: projectDir });
     }
   } else if (options.groups?.length || options.extras?.length) {
     throw new LayersmithValidationError('GROUPS_WITHOUT_PROJECT',
-      `${where}: 'groups' and 'extras' select parts of a lockfile, and no 'projectDir' is given. Fix: set projectDir, or put the packages in 'packages'.`);
+      `${where}: 'groups' and 'extras' select parts of a lockfile, and no 'projectDir' is given. Fix: set projectDir, or put the packages in `
+        + '\'packages\'.');
   }
   if (!projectDir && !options.requirements && (!options.packages || options.packages.length === 0)) {
     throw new LayersmithValidationError('NOTHING_TO_INSTALL',
-      `${where}: nothing to install. Fix: give 'requirements' (a requirements.txt path), 'packages' (e.g. ['requests==2.32.3']) or 'projectDir' (a directory with a lockfile).`);
+      `${where}: nothing to install. Fix: give 'requirements' (a requirements.txt path), 'packages' (e.g. ['requests==2.32.3']) or 'projectDir' (a `
+        + 'directory with a lockfile).');
   }
   if (options.glibc !== undefined && !/^2\.\d+$/.test(options.glibc)) {
     throw new LayersmithValidationError('BAD_GLIBC', `${where}: glibc '${options.glibc}' is not of the form '2.Y'. Fix: e.g. glibc: '2.28'.`);
@@ -235,7 +239,8 @@ export function pythonInstallRequest(spec: PythonSourceSpec, ctx: BuildContext, 
   const target = wheelTarget(ctx.target.platform, ctx.target.architecture, ctx.target.runtimes, pythonVersion, spec.glibc);
   const project = spec.projectDir ? findProjectFile(spec.projectDir) : undefined;
   if (spec.projectDir && !project) {
-    throw new LayersmithBuildError('NO_PROJECT_FILE', `${WHERE}: projectDir '${spec.projectDir}' holds none of ${PROJECT_FILES.join(', ')}. Fix: lock the project or add a requirements.txt.`, { path: spec.projectDir });
+    throw new LayersmithBuildError('NO_PROJECT_FILE', `${WHERE}: projectDir '${spec.projectDir}' holds none of ${PROJECT_FILES.join(', ')}. Fix: `
+      + 'lock the project or add a requirements.txt.', { path: spec.projectDir });
   }
   const env = targetEnvironment(pythonVersion, ctx.target.architecture, spec.extras);
   const lock = project && project.kind !== 'requirements'
@@ -273,7 +278,9 @@ export async function buildPython(spec: PythonSourceSpec, ctx: BuildContext): Pr
     ctx.note(request.target.note);
     notes.push(request.target.note);
   }
-  if (request.lock) notes.push(`installed ${request.lock.packages.length} packages locked in ${path.basename(request.lock.file.file)}, hashes checked`);
+  if (request.lock) {
+    notes.push(`installed ${request.lock.packages.length} packages locked in ${path.basename(request.lock.file.file)}, hashes checked`);
+  }
   const { unpinned } = await pipInstall(request);
   await ctx.step('tidy python tree', () => {
     removeNamed(dest, new Set(['__pycache__']), ['.pyc']);
