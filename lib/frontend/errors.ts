@@ -45,3 +45,56 @@ export function atPath<T>(path: string, check: () => T, what?: string): T {
     throw withConstructPath(err, path, what);
   }
 }
+
+/**
+ * The code of the error a front-end fails with when layersmith's rules find errors in a layer or
+ * a function's stack; the same on every front-end, so callers branch on it once.
+ */
+export const RULE_FAILED = 'RULE_FAILED';
+
+/** One construct's validation messages, as a CDK framework collects them. */
+export interface ConstructValidation {
+  readonly path: string;
+  readonly messages: readonly string[];
+}
+
+/** How to walk a construct tree the way its CDK framework validates it. */
+export interface ValidationTree<C> {
+  children(construct: C): readonly C[];
+  /** A nested stage validates in its own synth, so the walk skips it. */
+  isStage(construct: C): boolean;
+  path(construct: C): string;
+  validate(construct: C): readonly string[];
+}
+
+/** `root` and the constructs under it, pre-order without nested stages: the order CDK and ROS CDK validate them in. */
+export function stageConstructs<C>(root: C, tree: Pick<ValidationTree<C>, 'children' | 'isStage'>): C[] {
+  const out: C[] = [];
+  const visit = (construct: C): void => {
+    out.push(construct);
+    for (const child of tree.children(construct)) {
+      if (!tree.isStage(child)) visit(child);
+    }
+  };
+  visit(root);
+  return out;
+}
+
+/** Every construct's validation messages under `root`, in the order the framework reports them. */
+export function collectValidations<C>(root: C, tree: ValidationTree<C>): ConstructValidation[] {
+  return stageConstructs(root, tree)
+    .map((construct) => ({ path: tree.path(construct), messages: tree.validate(construct) }))
+    .filter((v) => v.messages.length > 0);
+}
+
+/**
+ * What a CDK synth throws when the stack rules of one or more functions fail: the framework's own
+ * text (every construct's problems, one `[path] message` line each, in tree order, so nothing is
+ * lost and the text stays what CDK printed), as a LayersmithValidationError at the first failing
+ * function.
+ */
+export function stackRulesError(validations: readonly ConstructValidation[], functionPath: string): LayersmithValidationError {
+  const lines = validations.flatMap((v) => v.messages.map((m) => `[${v.path}] ${m}`));
+  const message = `Validation failed with the following errors:\n  ${lines.join('\n  ')}`;
+  return new LayersmithValidationError(RULE_FAILED, message, { constructPath: functionPath });
+}

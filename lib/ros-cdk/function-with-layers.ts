@@ -2,7 +2,8 @@ import * as ros from '@alicloud/ros-cdk-core';
 import * as fc from '@alicloud/ros-cdk-fc3';
 import type { Finding, PlatformLimitOverrides, StackReport } from '../core';
 import {
-  analyzeFunction, errorText, layerEnvironment, measureCode, noteFindings, nonErrors, validationError, withLayerEnvironment, writeFunctionRecord,
+  analyzeFunction, collectValidations, errorText, layerEnvironment, measureCode, noteFindings, nonErrors, stackRulesError, stageConstructs,
+  validationError, withLayerEnvironment, writeFunctionRecord,
 } from '../frontend';
 import type { FunctionCode } from '../frontend';
 import { addPathMetadata, onSynthesize, stackNameOf } from './private/synthesis';
@@ -114,9 +115,30 @@ export class FunctionWithLayers extends ros.Construct {
     return nonErrors(this.report.findings);
   }
 
+  /**
+   * ROS CDK wraps every validation message in a bare Error, and offers no validation on the stage:
+   * the stage's first FunctionWithLayers checks every function's stack and, when one fails,
+   * throws a LayersmithValidationError with every construct's problems, in the framework's order
+   * and text. The constructs validated before it are asked again (ROS validations are pure); the
+   * framework never reaches the others.
+   */
   protected onValidate(): string[] {
-    const errors = errorText(this.node.path, this.report.findings);
-    return errors ? [errors] : [];
+    const stage = ros.Stage.of(this) ?? this.node.root;
+    const functions = stageConstructs(stage, ROS_TREE).filter((c): c is FunctionWithLayers => c instanceof FunctionWithLayers);
+    if (functions[0] !== this) return [];
+    const failing = new Map<ros.IConstruct, string>();
+    for (const fn of functions) {
+      const errors = errorText(fn.node.path, fn.report.findings);
+      if (errors) failing.set(fn, errors);
+    }
+    const [first] = failing.keys();
+    if (first === undefined) return [];
+    const validations = collectValidations<ros.IConstruct>(stage, {
+      ...ROS_TREE,
+      path: (c) => c.node.path,
+      validate: (c) => (c instanceof FunctionWithLayers ? [failing.get(c)].filter((e): e is string => e !== undefined) : validationsOf(c)),
+    });
+    throw stackRulesError(validations, first.node.path);
   }
 
   private writeRecord(outdir: string): void {
@@ -132,6 +154,15 @@ export class FunctionWithLayers extends ros.Construct {
       findings: this.findings,
     });
   }
+}
+
+/** How ROS CDK walks a stage to validate it. */
+const ROS_TREE = { children: (c: ros.IConstruct) => c.node.children, isStage: (c: ros.IConstruct) => ros.Stage.isStage(c) };
+
+/** A construct's own validation messages, as ROS CDK's synth asks for them. */
+function validationsOf(construct: ros.IConstruct): string[] {
+  const validate = (construct as unknown as { onValidate?: () => string[] }).onValidate;
+  return typeof validate === 'function' ? validate.call(construct) : [];
 }
 
 /** The function's code when it is an inline ZIP known at synth. */
