@@ -140,7 +140,8 @@ project.eslint?.addOverride({
 });
 
 // The direction between our own folders: core imports nothing of ours, the engine only core, the
-// shared front-end module core and engine, each front-end those three, the CLI no front-end.
+// shared front-end module core and engine, each front-end those three, the local runs (opt,
+// invoke) core and engine, the CLI anything but a front-end (core, engine, local).
 const layer = (folder: string, allowed: string[], why: string) => ({
   target: `./lib/${folder}`, from: './lib', except: [`./${folder}`, ...allowed.map((a) => `./${a}`)], message: why,
 });
@@ -155,6 +156,7 @@ project.eslint?.addOverride({
         layer('aws-cdk', ['core', 'engine', 'frontend'], 'a front-end imports only lib/core, lib/engine and lib/frontend.'),
         layer('ros-cdk', ['core', 'engine', 'frontend'], 'a front-end imports only lib/core, lib/engine and lib/frontend.'),
         layer('pulumi', ['core', 'engine', 'frontend'], 'a front-end imports only lib/core, lib/engine and lib/frontend.'),
+        layer('local', ['core', 'engine'], 'lib/local (layersmith opt and invoke) imports only lib/core and lib/engine; the CLI imports it, not the reverse.'),
         { target: './lib/cli', from: ['./lib/aws-cdk', './lib/ros-cdk', './lib/pulumi', './lib/frontend'], message: 'the CLI reads assemblies; it imports no front-end.' },
       ],
     }],

@@ -1,9 +1,9 @@
 import * as path from 'path';
-import { FC3_LAYER_VERSION_TYPE, PATH_METADATA_KEYS, analyzeStack, getPlatform } from '../core';
-import { AssemblyTemplate, LoadedAssembly, LocatedRecord, TemplateResource, loadAssembly } from './assembly-dir';
+import { FC3_LAYER_VERSION_TYPE, analyzeStack, getPlatform } from '../core';
 import { UsageError } from './errors';
 import { byCodePoint } from './format';
 import { FunctionRecord, GrantRecord, LayerRecord, readAssemblyManifest } from '../core/assembly';
+import { AssemblyTemplate, LoadedAssembly, LocatedRecord, isUnder, loadAssembly, resourcePath } from '../core/assembly-dir';
 import type { ArchitectureId, Finding, LayerManifest, PlatformId, StackLayer } from '../core/model';
 
 /**
@@ -348,15 +348,6 @@ function reviewFunction(
 
 const FUNCTION_TYPES = new Set(['AWS::Lambda::Function', 'ALIYUN::FC3::Function']);
 
-/** The construct path a template resource carries in its metadata (AWS CDK or ROS CDK), if any. */
-export function resourcePath(resource: TemplateResource | undefined): string | undefined {
-  for (const key of PATH_METADATA_KEYS) {
-    const v = resource?.Metadata?.[key];
-    if (typeof v === 'string') return v;
-  }
-  return undefined;
-}
-
 /** A Layers element as a construct path (Ref/GetAtt to a resource in the same template) or ARN text. */
 function resolveLayerRef(template: AssemblyTemplate, value: unknown): string {
   if (typeof value === 'string') return value;
@@ -368,12 +359,6 @@ function resolveLayerRef(template: AssemblyTemplate, value: unknown): string {
     if (ref !== undefined) return resourcePath(template.resources[ref]) ?? ref;
   }
   return JSON.stringify(value);
-}
-
-/** True when a resource path is the construct path or lies under it. */
-export function isUnder(resourcePathText: string, constructPath: string): boolean {
-  return resourcePathText === constructPath || resourcePathText.startsWith(`${constructPath}/`)
-    || resourcePathText.startsWith(`/${constructPath}/`);
 }
 
 function checkTemplateOrder(templates: readonly AssemblyTemplate[], record: FunctionRecord): TemplateOrderCheck {

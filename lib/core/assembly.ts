@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { writeFileAtomic } from './atomic';
 import type { ArchitectureId, Finding, LayerManifest, PlatformId } from './model';
 
 /**
@@ -128,7 +129,5 @@ export function readAssemblyManifest(assemblyDir: string, record: LayerRecord): 
 }
 
 function writeJsonAtomic(file: string, value: unknown): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(value, null, 2) + '\n');
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }

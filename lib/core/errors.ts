@@ -57,6 +57,16 @@ export class LayersmithInspectError extends LayersmithError {
   public override readonly kind: LayersmithErrorKind = 'inspect';
 }
 
+/**
+ * Bad input to the `layersmith` command or a local run (a flag, a file, an assembly) that the
+ * user can fix. The CLI prints its message as one line and exits with code 2, without a stack.
+ */
+export class UsageError extends LayersmithValidationError {
+  constructor(message: string, code = 'BAD_INPUT', details: LayersmithErrorDetails = {}) {
+    super(code, message, details);
+  }
+}
+
 /** The JSON form of an error, as it crosses a process boundary (the sync build child). */
 export interface SerializedError {
   readonly name: string;

@@ -1,52 +1,27 @@
-import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { ownedTempTag, tempPath, tempPathOwner } from '../core/atomic';
 import { LayersmithValidationError } from '../core/errors';
 
 /**
  * Every temp name layersmith writes carries the owning process id, so a later build can tell a
  * temp of a killed process (remove it) from one of a build in flight (keep it):
- *  - files and directories renamed into place: `<dest>.tmp-<pid>-<8 hex>`, next to `dest`;
+ *  - files and directories renamed into place: `<dest>.tmp-<pid>-<8 hex>`, next to `dest`
+ *    (lib/core/atomic.ts, which lib/core's own writers use too);
  *  - staging directories: `layersmith-<purpose>-<pid>-<8 hex>` in the OS temp directory.
  */
+export { tempPath, writeFileAtomic } from '../core/atomic';
 
 /** A temp older than this is abandoned even when its pid is alive again (pids get reused). */
 export const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 
-/** `<dest>.tmp-<pid>-<rand>` */
-const TEMP_SUFFIX = /\.tmp-(\d+)-[0-9a-z]+$/;
 /** What packDirectory named its temp before it used `tempPath`: `.<name>.<pid>.<stamp>.tmp`. */
 const LEGACY_PACK_TEMP = /^\..+\.(\d+)\.[0-9a-z]+\.tmp$/;
 /** `layersmith-<purpose>-<pid>-<rand>` */
 const STAGING_DIR = /^layersmith-([A-Za-z][A-Za-z0-9]*)-(\d+)-([0-9a-f]{8})$/;
 /** What the engine named staging directories before (mkdtemp: no pid), swept by age alone. */
 const LEGACY_STAGING_DIR = /^layersmith-(directory|zip|python|node|java|php|ruby|customRuntime|command|sync)-[A-Za-z0-9]{6}$/;
-
-function randomTag(): string {
-  return randomBytes(4).toString('hex');
-}
-
-/** A unique temp path next to `dest` (same file system, so the final rename is atomic). */
-export function tempPath(dest: string): string {
-  return `${dest}.tmp-${process.pid}-${randomTag()}`;
-}
-
-/**
- * Writes `data` to `dest` through a temp file in the same directory and a rename, so a reader
- * never sees a half-written file. Two writers of identical content may race: the last rename
- * wins and both leave the same bytes. On failure the temp is removed and `dest` is untouched.
- */
-export function writeFileAtomic(dest: string, data: string | Uint8Array): void {
-  const tmp = tempPath(dest);
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, dest);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-}
 
 /** Copies `src` to `dest` through a temp file next to `dest` and a rename. */
 export function copyFileAtomic(src: string, dest: string, beforeRename?: () => void): void {
@@ -71,7 +46,7 @@ export function makeStagingDir(purpose: string): string {
       `makeStagingDir: purpose '${purpose}' must be letters and digits, starting with a letter (it is part of the directory name).`);
   }
   for (;;) {
-    const dir = path.join(os.tmpdir(), `layersmith-${purpose}-${process.pid}-${randomTag()}`);
+    const dir = path.join(os.tmpdir(), `layersmith-${purpose}-${ownedTempTag()}`);
     try {
       fs.mkdirSync(dir, { mode: 0o700 });
       return dir;
@@ -105,8 +80,8 @@ export function processIsGone(pid: number): boolean {
 
 /** The owning pid of a layersmith temp in a cache directory (files or dirs), else undefined. */
 export function cacheTempOwner(name: string): number | undefined {
-  const m = TEMP_SUFFIX.exec(name) ?? LEGACY_PACK_TEMP.exec(name);
-  return m ? Number(m[1]) : undefined;
+  const legacy = LEGACY_PACK_TEMP.exec(name);
+  return tempPathOwner(name) ?? (legacy ? Number(legacy[1]) : undefined);
 }
 
 /** The owning pid of a staging directory name; null for an old-style one without a pid. */

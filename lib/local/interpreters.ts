@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 
 /** A local interpreter that runs a handler. */
 export interface Interpreter {

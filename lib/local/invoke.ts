@@ -7,7 +7,7 @@ import { Interpreter, findNode, findPython } from './interpreters';
 import { LocalLayer, OptResult, materializeOpt } from './materialize';
 import { LocalFunction, resolveFunction } from './resolve';
 import { NODE_RUNNER, PYTHON_RUNNER, RunnerConfig } from './shims';
-import { UsageError } from '../cli/errors';
+import { UsageError } from '../core/errors';
 import type { PlatformId } from '../core/model';
 import { PLATFORM_IDS } from '../core/platforms';
 import { resolveRuntime } from '../core/runtimes';

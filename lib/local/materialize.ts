@@ -1,7 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { UsageError } from '../cli/errors';
-import { LayersmithError } from '../core/errors';
+import { LayersmithError, UsageError } from '../core/errors';
 import type { PlatformId } from '../core/model';
 import { getPlatform } from '../core/platforms';
 import { extractZip } from '../engine/inspect/extract';

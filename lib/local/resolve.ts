@@ -1,10 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { LocalLayer } from './materialize';
-import { AssemblyTemplate, LocatedRecord, TemplateResource, loadAssembly } from '../cli/assembly-dir';
-import { UsageError } from '../cli/errors';
-import { isUnder, resourcePath } from '../cli/report';
 import type { FunctionRecord } from '../core/assembly';
+import { AssemblyTemplate, LocatedRecord, TemplateResource, isUnder, loadAssembly, resourcePath } from '../core/assembly-dir';
+import { UsageError } from '../core/errors';
 import type { PlatformId } from '../core/model';
 import { FUNCTION_DEFAULTS } from '../core/search-paths';
 

@@ -1,9 +1,11 @@
+import { UsageError as CliUsageError } from '../../lib/cli/errors';
 import { parseLayerVersionArn } from '../../lib/core/arn';
-import { LayersmithError, LayersmithValidationError } from '../../lib/core/errors';
+import { LayersmithError, LayersmithValidationError, UsageError } from '../../lib/core/errors';
 import { checkFcAclConsistency, LayerGrant, planGrants } from '../../lib/core/grants';
 import type { PlatformId } from '../../lib/core/model';
 import { getPlatform } from '../../lib/core/platforms';
 import { resolveRuntime } from '../../lib/core/runtimes';
+import { UsageError as LocalUsageError } from '../../lib/local';
 
 /** [is a LayersmithValidationError, its code, its message] of what `f` throws. */
 function thrown(f: () => unknown): [boolean, string | undefined, string] {
@@ -32,5 +34,19 @@ describe('core throws LayersmithValidationError with a stable code and the same 
     expect(gotCode).toBe(code);
     if (typeof message === 'string') expect(gotMessage).toBe(message);
     else expect(gotMessage).toMatch(message);
+  });
+});
+
+describe('UsageError: bad input to the command and to local runs', () => {
+  test('GIVEN a UsageError WHEN thrown THEN it is a LayersmithValidationError with code BAD_INPUT, and the CLI and lib/local throw the same class', () => {
+    const err = new UsageError('report: no such directory');
+    expect(err).toBeInstanceOf(LayersmithValidationError);
+    expect(err).toBeInstanceOf(LayersmithError);
+    expect(err.name).toBe('UsageError');
+    expect(err.code).toBe('BAD_INPUT');
+    expect(err.message).toBe('report: no such directory');
+    expect(new UsageError('x', 'NO_FUNCTION').code).toBe('NO_FUNCTION');
+    expect(CliUsageError).toBe(UsageError);
+    expect(LocalUsageError).toBe(UsageError);
   });
 });

@@ -1,7 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { ASSEMBLY_RECORDS_DIR, AssemblyRecord, readAssemblyRecords } from './assembly';
 import { UsageError } from './errors';
-import { ASSEMBLY_RECORDS_DIR, AssemblyRecord, readAssemblyRecords } from '../core/assembly';
+import { PATH_METADATA_KEYS } from './resource-types';
+
+// The reading side of lib/core/assembly.ts: what `layersmith report`, `opt` and `invoke` know of
+// a synthesized app (AWS CDK cdk.out, the ROS CDK outdir, or a Pulumi program's records).
 
 /** A synthesized stack template found in a cloud assembly. */
 export interface AssemblyTemplate {
@@ -135,4 +139,19 @@ function readJson(topDir: string, file: string): unknown {
 
 function relative(topDir: string, file: string): string {
   return path.relative(topDir, file).split(path.sep).join('/');
+}
+
+/** The construct path a template resource carries in its metadata (AWS CDK or ROS CDK), if any. */
+export function resourcePath(resource: TemplateResource | undefined): string | undefined {
+  for (const key of PATH_METADATA_KEYS) {
+    const v = resource?.Metadata?.[key];
+    if (typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+/** True when a resource path is the construct path or lies under it. */
+export function isUnder(resourcePathText: string, constructPath: string): boolean {
+  return resourcePathText === constructPath || resourcePathText.startsWith(`${constructPath}/`)
+    || resourcePathText.startsWith(`/${constructPath}/`);
 }
