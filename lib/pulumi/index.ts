@@ -15,5 +15,6 @@ export type {
   FunctionWithLayersBaseArgs,
   LayerReference,
 } from './function-with-layers';
+export { endDeclarations } from './program';
 export { LayerSource } from '../engine';
 export { LayerGrant } from '../core';

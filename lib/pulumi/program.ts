@@ -19,6 +19,8 @@ export class Program {
   /** FC layer versions in declaration order. */
   public readonly fcVersions: FcVersion[] = [];
   private next?: { readonly promise: Promise<void>; readonly resolve: () => void };
+  /** Set by endDeclarations(): the program said it declares nothing more, so nothing waits again. */
+  private ended = false;
 
   constructor() {
     process.on('beforeExit', () => this.declarationsEnded());
@@ -27,16 +29,23 @@ export class Program {
   /**
    * Resolves when the program has declared everything it will declare before waiting on results:
    * when Node's event loop runs out of work (`beforeExit`, the signal Pulumi's own runtime uses
-   * for "the program is done"). Grants and other late declarations are taken up to this point, so
-   * nothing depends on how long a build takes.
+   * for "the program is done"), or when the program calls {@link endDeclarations}. Grants and other
+   * late declarations are taken up to this point, so nothing depends on how long a build takes.
    */
   public endOfDeclarations(): Promise<void> {
+    if (this.ended) return Promise.resolve();
     if (!this.next) {
       let resolve!: () => void;
       const promise = new Promise<void>((r) => { resolve = r; });
       this.next = { promise, resolve };
     }
     return this.next.promise;
+  }
+
+  /** The program's own end of declarations: what `beforeExit` does, for good. */
+  public end(): void {
+    this.ended = true;
+    this.declarationsEnded();
   }
 
   private declarationsEnded(): void {
@@ -58,4 +67,16 @@ export function currentProgram(): Program {
     programs.set(key, program);
   }
   return program;
+}
+
+/**
+ * Ends the declarations of the running Pulumi program, as the end of a program the Pulumi CLI
+ * runs does (`beforeExit`). Layer versions wait for this to take up every grant the program
+ * declares, so an Automation API inline program, whose process keeps running and never reaches
+ * `beforeExit`, calls it after its last declaration; without it its layer versions are never
+ * declared. A `LayerPermission` declared after the program then waited for a layer's outputs is
+ * refused like a late one anywhere; a layer declared afterwards no longer waits.
+ */
+export function endDeclarations(): void {
+  currentProgram().end();
 }
