@@ -1,25 +1,15 @@
-import { Lazy, Stack, Stage, Token, attachCustomSynthesis } from 'aws-cdk-lib';
+import { Lazy, Stack, Token, attachCustomSynthesis } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { Construct, IConstruct } from 'constructs';
+import type { Construct } from 'constructs';
 import type { ArchitectureId, Finding, StackEntryRecord, StackLayer, StackReport } from '../core';
-import {
-  analyzeFunction, collectValidations, errorText, importLayerVersion, measureCode, ownLayerEntry, stageConstructs, stackRulesError, validationError,
-  writeFunctionRecord,
-} from '../frontend';
+import { analyzeFunction, errorText, importLayerVersion, measureCode, ownLayerEntry, validationError, writeFunctionRecord } from '../frontend';
 import type { FunctionCode } from '../frontend';
 import { annotateFindings } from './private/annotate';
+import { checkRulesAtStage } from './private/rule-check';
 import { RuntimeLayer, isLayersmithLayer, literal } from './runtime-layer';
 
 /** lib/core's rule for layers whose contents are unknown (see reportedFindings). */
 const UNKNOWN_LAYER_RULE = 'LS-UNKNOWN-LAYER';
-
-/** Marks a stage whose functions' stack rules one validation on the stage itself checks. */
-const STACK_RULES_CHECK = Symbol.for('layersmith/aws-cdk:stack-rules');
-
-/** The stage check's state: set while it validates the stage's other constructs itself. */
-interface StackRulesCheck {
-  collecting: boolean;
-}
 
 /** Properties of a {@link FunctionWithLayers}: every `lambda.Function` property, with ordered layers. */
 export interface FunctionWithLayersProps extends lambda.FunctionProps {
@@ -46,46 +36,6 @@ export interface FunctionWithLayersProps extends lambda.FunctionProps {
  * with the construct path; warnings and infos become annotations.
  */
 export class FunctionWithLayers extends lambda.Function {
-  /**
-   * The stack rules run in one validation on the stage: CDK validates the stage before any
-   * construct in it and would wrap every message in a bare Error, so the check throws a
-   * LayersmithValidationError itself, with every problem of the stage in it.
-   */
-  private static checkStackRulesOf(stage: IConstruct): void {
-    if (STACK_RULES_CHECK in stage) return;
-    const check: StackRulesCheck = { collecting: false };
-    Object.defineProperty(stage, STACK_RULES_CHECK, { value: check });
-    stage.node.addValidation({ validate: () => FunctionWithLayers.validateStage(stage, check) });
-  }
-
-  /**
-   * When a function of the stage fails its stack rules, every construct of the stage is validated
-   * here, in the framework's order and text, and one error lists it all. Each validation still
-   * runs once: the framework, having started with the stage, never reaches the others.
-   */
-  private static validateStage(stage: IConstruct, check: StackRulesCheck): string[] {
-    if (check.collecting) return [];
-    const failing = new Map<IConstruct, string>();
-    for (const fn of stageConstructs(stage, CDK_TREE)) {
-      if (!(fn instanceof FunctionWithLayers)) continue;
-      const errors = fn.stackErrors();
-      if (errors) failing.set(fn, errors);
-    }
-    const [first] = failing.keys();
-    if (first === undefined) return [];
-    check.collecting = true;
-    try {
-      const validations = collectValidations<IConstruct>(stage, {
-        ...CDK_TREE,
-        path: (c) => c.node.path,
-        validate: (c) => [...c.node.validate(), ...(failing.has(c) ? [failing.get(c)!] : [])],
-      });
-      throw stackRulesError(validations, first.node.path);
-    } finally {
-      check.collecting = false;
-    }
-  }
-
   /** Unzipped size of the function's own code when known at synth. */
   public readonly codeSize?: number;
 
@@ -112,7 +62,7 @@ export class FunctionWithLayers extends lambda.Function {
       { omitEmpty: true },
     ));
 
-    FunctionWithLayers.checkStackRulesOf(Stage.of(this) ?? this.node.root);
+    checkRulesAtStage(this, () => this.stackErrors());
     attachCustomSynthesis(this, { onSynthesize: (session) => this.writeAssembly(session.outdir) });
   }
 
@@ -194,8 +144,6 @@ export class FunctionWithLayers extends lambda.Function {
 }
 
 /** How CDK walks a stage to validate it. */
-const CDK_TREE = { children: (c: IConstruct) => c.node.children, isStage: (c: IConstruct) => Stage.isStage(c) };
-
 /** The function's code when it is local at synth: an asset directory or file, or inline text. */
 function localCode(code: lambda.Code, scope: Construct): FunctionCode | undefined {
   // Binding inline code has no side effect; its text is the one file Lambda writes.

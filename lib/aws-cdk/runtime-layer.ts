@@ -22,6 +22,7 @@ import {
 import type { ImportedLayer, OwnLayer } from '../frontend';
 import { LayerPermission, grantFromPermission } from './layer-permission';
 import { annotateFindings } from './private/annotate';
+import { checkRulesAtStage } from './private/rule-check';
 
 /** Properties of a {@link RuntimeLayer}. */
 export interface RuntimeLayerProps {
@@ -179,7 +180,7 @@ export class RuntimeLayer extends lambda.LayerVersion {
       const findings = analyzeBuiltLayer({ ...this._ownLayer(), manifest: build.ensureBuilt().manifest });
       const errors = errorText(this.node.path, findings);
       // Errors fail synth, all of them together with every other construct's; the rest are annotations.
-      if (errors) this.node.addValidation({ validate: () => [errors] });
+      if (errors) checkRulesAtStage(this, () => errors);
       annotateFindings(this, findings);
     }
 

@@ -64,7 +64,6 @@ export interface ValidationTree<C> {
   /** A nested stage validates in its own synth, so the walk skips it. */
   isStage(construct: C): boolean;
   path(construct: C): string;
-  validate(construct: C): readonly string[];
 }
 
 /** `root` and the constructs under it, pre-order without nested stages: the order CDK and ROS CDK validate them in. */
@@ -80,21 +79,40 @@ export function stageConstructs<C>(root: C, tree: Pick<ValidationTree<C>, 'child
   return out;
 }
 
-/** Every construct's validation messages under `root`, in the order the framework reports them. */
-export function collectValidations<C>(root: C, tree: ValidationTree<C>): ConstructValidation[] {
-  return stageConstructs(root, tree)
-    .map((construct) => ({ path: tree.path(construct), messages: tree.validate(construct) }))
+/**
+ * The rule check of one stage. `rules(c)` gives a construct's layersmith rule errors (undefined
+ * for constructs layersmith does not check); when any construct has some, the error listing every
+ * construct's problems (`others(c)` for the rest of its validation messages, first), else
+ * undefined.
+ */
+export function stageRuleFailure<C>(
+  stage: C,
+  tree: ValidationTree<C>,
+  rules: (construct: C) => readonly string[] | undefined,
+  others: (construct: C) => readonly string[],
+): LayersmithValidationError | undefined {
+  const constructs = stageConstructs(stage, tree);
+  const failing = new Map<C, readonly string[]>();
+  for (const construct of constructs) {
+    const errors = rules(construct);
+    if (errors && errors.length > 0) failing.set(construct, errors);
+  }
+  const [first] = failing.keys();
+  if (first === undefined) return undefined;
+  const validations = constructs
+    .map((c) => ({ path: tree.path(c), messages: [...others(c), ...(failing.get(c) ?? [])] }))
     .filter((v) => v.messages.length > 0);
+  return stackRulesError(validations, tree.path(first));
 }
 
 /**
- * What a CDK synth throws when the stack rules of one or more functions fail: the framework's own
- * text (every construct's problems, one `[path] message` line each, in tree order, so nothing is
+ * What a CDK synth throws when layersmith's rules fail for one or more layers or functions: the framework's
+ * own text (every construct's problems, one `[path] message` line each, in tree order, so nothing is
  * lost and the text stays what CDK printed), as a LayersmithValidationError at the first failing
- * function.
+ * construct.
  */
-export function stackRulesError(validations: readonly ConstructValidation[], functionPath: string): LayersmithValidationError {
+export function stackRulesError(validations: readonly ConstructValidation[], constructPath: string): LayersmithValidationError {
   const lines = validations.flatMap((v) => v.messages.map((m) => `[${v.path}] ${m}`));
   const message = `Validation failed with the following errors:\n  ${lines.join('\n  ')}`;
-  return new LayersmithValidationError(RULE_FAILED, message, { constructPath: functionPath });
+  return new LayersmithValidationError(RULE_FAILED, message, { constructPath });
 }

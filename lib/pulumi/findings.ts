@@ -1,7 +1,7 @@
 import * as pulumi from '@pulumi/pulumi';
 import { LayersmithError, LayersmithValidationError } from '../core';
 import type { Finding } from '../core';
-import { errorText, noteFindings, withConstructPath } from '../frontend';
+import { RULE_FAILED, errorText, noteFindings, withConstructPath } from '../frontend';
 
 /** Warnings and infos become Pulumi diagnostics on the resource, one per finding, in the one text every front-end uses. */
 export function logFindings(subject: string, findings: readonly Finding[], resource: pulumi.Resource): void {
@@ -23,7 +23,7 @@ export function onResource<E extends LayersmithError>(err: E, resource: pulumi.R
 /** The error that fails the program with every error finding; undefined when there is none. */
 export function findingsError(subject: string, findings: readonly Finding[], resource: pulumi.Resource): LayersmithError | undefined {
   const text = errorText(subject, findings);
-  return text ? onResource(new LayersmithValidationError('RULE_FAILED', text, { constructPath: subject }), resource) : undefined;
+  return text ? onResource(new LayersmithValidationError(RULE_FAILED, text, { constructPath: subject }), resource) : undefined;
 }
 
 /**

@@ -2,10 +2,10 @@ import * as ros from '@alicloud/ros-cdk-core';
 import * as fc from '@alicloud/ros-cdk-fc3';
 import type { Finding, PlatformLimitOverrides, StackReport } from '../core';
 import {
-  analyzeFunction, collectValidations, errorText, layerEnvironment, measureCode, noteFindings, nonErrors, stackRulesError, stageConstructs,
-  validationError, withLayerEnvironment, writeFunctionRecord,
+  analyzeFunction, errorText, layerEnvironment, measureCode, noteFindings, nonErrors, validationError, withLayerEnvironment, writeFunctionRecord,
 } from '../frontend';
 import type { FunctionCode } from '../frontend';
+import { checkRulesAtStage, validateAtStage } from './private/rule-check';
 import { addPathMetadata, onSynthesize, stackNameOf } from './private/synthesis';
 import type { ILayerVersion } from './runtime-layer';
 
@@ -108,6 +108,10 @@ export class FunctionWithLayers extends ros.Construct {
     if (this.function.resource) addPathMetadata(this.function.resource);
 
     onSynthesize(this, (outdir) => this.writeRecord(outdir));
+    checkRulesAtStage(this, () => {
+      const errors = errorText(this.node.path, this.report.findings);
+      return errors ? [errors] : [];
+    });
   }
 
   /** Findings that are not errors (errors fail synth). */
@@ -115,30 +119,8 @@ export class FunctionWithLayers extends ros.Construct {
     return nonErrors(this.report.findings);
   }
 
-  /**
-   * ROS CDK wraps every validation message in a bare Error, and offers no validation on the stage:
-   * the stage's first FunctionWithLayers checks every function's stack and, when one fails,
-   * throws a LayersmithValidationError with every construct's problems, in the framework's order
-   * and text. The constructs validated before it are asked again (ROS validations are pure); the
-   * framework never reaches the others.
-   */
   protected onValidate(): string[] {
-    const stage = ros.Stage.of(this) ?? this.node.root;
-    const functions = stageConstructs(stage, ROS_TREE).filter((c): c is FunctionWithLayers => c instanceof FunctionWithLayers);
-    if (functions[0] !== this) return [];
-    const failing = new Map<ros.IConstruct, string>();
-    for (const fn of functions) {
-      const errors = errorText(fn.node.path, fn.report.findings);
-      if (errors) failing.set(fn, errors);
-    }
-    const [first] = failing.keys();
-    if (first === undefined) return [];
-    const validations = collectValidations<ros.IConstruct>(stage, {
-      ...ROS_TREE,
-      path: (c) => c.node.path,
-      validate: (c) => (c instanceof FunctionWithLayers ? [failing.get(c)].filter((e): e is string => e !== undefined) : validationsOf(c)),
-    });
-    throw stackRulesError(validations, first.node.path);
+    return validateAtStage(this);
   }
 
   private writeRecord(outdir: string): void {
@@ -154,15 +136,6 @@ export class FunctionWithLayers extends ros.Construct {
       findings: this.findings,
     });
   }
-}
-
-/** How ROS CDK walks a stage to validate it. */
-const ROS_TREE = { children: (c: ros.IConstruct) => c.node.children, isStage: (c: ros.IConstruct) => ros.Stage.isStage(c) };
-
-/** A construct's own validation messages, as ROS CDK's synth asks for them. */
-function validationsOf(construct: ros.IConstruct): string[] {
-  const validate = (construct as unknown as { onValidate?: () => string[] }).onValidate;
-  return typeof validate === 'function' ? validate.call(construct) : [];
 }
 
 /** The function's code when it is an inline ZIP known at synth. */

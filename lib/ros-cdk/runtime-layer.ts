@@ -21,6 +21,7 @@ import {
   writeLayerRecord,
 } from '../frontend';
 import type { ImportedLayer, OwnLayer } from '../frontend';
+import { checkRulesAtStage, validateAtStage } from './private/rule-check';
 import { addPathMetadata, defaultLayerName, logicalIdPart, onSynthesize, stackNameOf } from './private/synthesis';
 
 /** The ROS resource type this front-end emits for a layer version (see lib/core/resource-types). */
@@ -213,6 +214,7 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
     this.applyRetention();
 
     onSynthesize(this, (outdir) => this.writeRecords(outdir));
+    checkRulesAtStage(this, () => this.ruleErrors());
   }
 
   /**
@@ -255,6 +257,11 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
   }
 
   protected onValidate(): string[] {
+    return validateAtStage(this);
+  }
+
+  /** The layer's rule errors: its own findings, and an FC ACL that disagrees with another version's. */
+  private ruleErrors(): string[] {
     const errors: string[] = [];
     const layerErrors = errorText(this.node.path, this.layerFindings);
     if (layerErrors) errors.push(layerErrors);

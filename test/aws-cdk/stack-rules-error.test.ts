@@ -2,8 +2,8 @@ import { Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { cleanupTempDirs, newApp } from './util';
-import { FunctionWithLayers } from '../../lib/aws-cdk';
+import { cleanupTempDirs, newApp, tempDir, writeTree } from './util';
+import { FunctionWithLayers, LayerSource, RuntimeLayer } from '../../lib/aws-cdk';
 import { formatFindings, LayersmithError, LayersmithValidationError } from '../../lib/core';
 
 afterAll(cleanupTempDirs);
@@ -128,5 +128,28 @@ describe('AWS CDK FunctionWithLayers: a failing stack throws a LayersmithValidat
     new FunctionWithLayers(new Stack(app, 'Stack'), 'Fn', { runtime: lambda.Runtime.PYTHON_3_12, handler: 'index.handler', code: inline });
     expect(() => app.synth()).not.toThrow();
     expect(() => app.synth({ force: true })).not.toThrow();
+  });
+
+  test('GIVEN a RuntimeLayer that fails its own rules and no function WHEN synthesized THEN it throws the same LayersmithValidationError at the layer', () => {
+    // GIVEN Python modules at the ZIP root, where python3.12 never looks
+    const app = newApp();
+    const stack = new Stack(app, 'Stack');
+    new RuntimeLayer(stack, 'Flat', {
+      source: LayerSource.fromDirectory(writeTree({ 'requests/__init__.py': '' })),
+      compatibleRuntimes: [lambda.Runtime.PYTHON_3_12],
+      cacheDir: tempDir(),
+    });
+    const own = new Checked(stack, 'Own', 'the user\'s own check failed');
+
+    // WHEN
+    const err = thrown(() => app.synth()) as LayersmithError;
+
+    // THEN one layersmith error at the layer, with the user's failing construct in it, asked once
+    expect(err).toBeInstanceOf(LayersmithValidationError);
+    expect(err.code).toBe('RULE_FAILED');
+    expect(err.constructPath).toBe('Stack/Flat');
+    expect(err.message).toMatch(/^Validation failed with the following errors:\n  \[Stack\/Flat\] .*Stack\/Flat LS-LAYOUT.*python\//s);
+    expect(err.message).toContain('\n  [Stack/Own] the user\'s own check failed');
+    expect(own.calls).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import * as ros from '@alicloud/ros-cdk-core';
-import { cleanupTmp, makeApp, tmpDir } from './helpers';
+import { cleanupTmp, ELF_AARCH64, elfSharedObject, layerDir, makeApp, tmpDir } from './helpers';
 import { formatFindings, LayersmithError, LayersmithValidationError } from '../../lib/core';
-import { FunctionWithLayers, RuntimeLayer } from '../../lib/ros-cdk';
+import { FunctionWithLayers, LayerGrant, LayerSource, RuntimeLayer } from '../../lib/ros-cdk';
 
 afterAll(cleanupTmp);
 
@@ -130,5 +130,40 @@ describe('ROS CDK FunctionWithLayers: a failing stack throws a LayersmithValidat
     expect(err).toBeInstanceOf(LayersmithValidationError);
     expect(err.constructPath).toBe('Prod/Stack/Fn');
     expect(err.message).toBe(`Validation failed with the following errors:\n  [Prod/Stack/Fn] ${stackErrors(fn)}`);
+  });
+
+  test('GIVEN a RuntimeLayer with an arm64 library and no function WHEN synthesized THEN it throws the same LayersmithValidationError at the layer', () => {
+    // GIVEN
+    const t = makeApp();
+    const dir = layerDir({ 'lib/libfast.so': elfSharedObject(ELF_AARCH64), 'python/fast.py': 'import ctypes\n' });
+    new RuntimeLayer(t.stack, 'Native', { source: LayerSource.fromDirectory(dir), compatibleRuntimes: ['python3.10'] });
+
+    // WHEN
+    const err = thrown(() => t.app.synth()) as LayersmithError;
+
+    // THEN
+    expect(err).toBeInstanceOf(LayersmithValidationError);
+    expect(err.code).toBe('RULE_FAILED');
+    expect(err.constructPath).toBe('LayersStack/Native');
+    expect(err.message).toMatch(/^Validation failed with the following errors:\n  \[LayersStack\/Native\] [\s\S]*LS-NATIVE-BINARY[\s\S]*lib\/libfast\.so/);
+  });
+
+  test('GIVEN two versions of one FC layer with different ACLs WHEN synthesized THEN one LayersmithValidationError names both versions', () => {
+    // GIVEN
+    const t = makeApp();
+    const files = { 'python/common.py': 'X = 1\n' };
+    new RuntimeLayer(t.stack, 'V1', { source: LayerSource.fromDirectory(layerDir(files)), compatibleRuntimes: ['python3.10'], layerName: 'common' });
+    new RuntimeLayer(t.stack, 'V2', {
+      source: LayerSource.fromDirectory(layerDir(files)), compatibleRuntimes: ['python3.10'], layerName: 'common', grants: [LayerGrant.public()],
+    });
+
+    // WHEN
+    const err = thrown(() => t.app.synth()) as LayersmithError;
+
+    // THEN
+    expect(err).toBeInstanceOf(LayersmithValidationError);
+    expect(err.code).toBe('RULE_FAILED');
+    expect(err.constructPath).toBe('LayersStack/V1');
+    expect(err.message).toMatch(/\[LayersStack\/V1\] [\s\S]*LayersStack\/V2[\s\S]*\n  \[LayersStack\/V2\] /);
   });
 });
