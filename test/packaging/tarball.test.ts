@@ -123,6 +123,12 @@ process.stdout.write(JSON.stringify({ zip: artifact.zipPath, sha256: artifact.ma
     const walk = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
       .flatMap((e) => (e.isDirectory() ? walk(path.join(d, e.name)) : [e.name]));
     expect(walk(installed).filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
+    // nor inside the JavaScript: no inline source map carrying the sources
+    const paths = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true })
+      .flatMap((e) => (e.isDirectory() ? paths(path.join(d, e.name)) : [path.join(d, e.name)]));
+    const js = paths(path.join(installed, 'lib')).filter((f) => f.endsWith('.js'));
+    expect(js.length).toBeGreaterThan(100);
+    expect(js.filter((f) => fs.readFileSync(f, 'utf8').includes('sourceMappingURL'))).toEqual([]);
 
     const result = JSON.parse(run(process.execPath, ['build.cjs', layerDir, makeTempDir('layersmith-test-nosdk-cache-')], { cwd: app, env: { ...process.env, LAYERSMITH_QUIET: '1' } }));
     expect(result.entries).toEqual(['bin/', 'bin/hello']);
