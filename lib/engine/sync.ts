@@ -57,16 +57,20 @@ const INTERRUPTS: readonly string[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 /**
  * How this module itself runs decides what the child runs: compiled code (an installed package)
  * spawns the compiled worker; a TypeScript caller (jest, ts-node) spawns the TypeScript worker
- * through ts-node, so it builds with the sources it was loaded from.
+ * through ts-node, so it builds with the sources it was loaded from. `file` and `resolve` are this
+ * module's own unless a test asks about another layout.
+ * @internal
  */
-function workerArgv(): string[] {
-  if (!__filename.endsWith('.ts')) return [path.join(__dirname, 'worker.js')];
+export function workerArgv(file: string = __filename, resolve: (id: string) => string = require.resolve): string[] {
+  const dir = path.dirname(file);
+  if (!file.endsWith('.ts')) return [path.join(dir, 'worker.js')];
   let register: string;
   try {
-    register = require.resolve('ts-node/register/transpile-only');
+    register = resolve('ts-node/register/transpile-only');
   } catch {
-    throw new Error(`buildLayerSync: ${__filename} runs as TypeScript, and its build process needs ts-node to do the same. Fix: install ts-node, or `
-      + 'run the compiled layersmith (npx projen compile).');
+    throw new LayersmithBuildError('TS_NODE_MISSING', `buildLayerSync: ${file} runs as TypeScript, and its build process `
+      + 'needs ts-node to do the same, but ts-node cannot be resolved from there. '
+      + 'Fix: install ts-node, or run the compiled layersmith (npx projen compile).', { path: file });
   }
-  return ['-r', register, path.join(__dirname, 'worker.ts')];
+  return ['-r', register, path.join(dir, 'worker.ts')];
 }

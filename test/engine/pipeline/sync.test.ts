@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import type { BuildTarget } from '../../../lib/engine/api';
 import { buildLayer } from '../../../lib/engine/engine';
 import { LayerSource } from '../../../lib/engine/source';
-import { buildLayerSync } from '../../../lib/engine/sync';
+import { buildLayerSync, workerArgv } from '../../../lib/engine/sync';
 import { LayersmithBuildError, LayersmithError } from '../../../lib/core/errors';
 import { cleanupTempDirs, makeTempDir, writeTree } from '../../helpers';
 
@@ -63,5 +63,33 @@ describe('buildLayerSync (child Node process)', () => {
     expect(caught).toBeInstanceOf(LayersmithError);
     expect((caught as LayersmithError).code).toBe('COMMAND_FAILED');
     expect((caught as Error).message).toContain('exit code 3');
+  });
+
+  test('GIVEN a TypeScript caller where ts-node cannot be resolved WHEN the child is chosen THEN one build error names the file and the fix', () => {
+    // GIVEN a resolver that finds nothing, as in an app that loads the sources without ts-node
+    const file = '/app/node_modules/layersmith/lib/engine/sync.ts';
+    const resolve = (id: string): string => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+
+    // WHEN / THEN
+    let caught: unknown;
+    try {
+      workerArgv(file, resolve);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(LayersmithBuildError);
+    const e = caught as LayersmithBuildError;
+    expect(e.code).toBe('TS_NODE_MISSING');
+    expect(e.path).toBe(file);
+    expect(e.message).toContain(`${file} runs as TypeScript`);
+    expect(e.message).toMatch(/Fix: install ts-node, or run the compiled layersmith/);
+  });
+
+  test('GIVEN compiled or TypeScript callers WHEN the child is chosen THEN the worker next to the caller runs, through ts-node only for TypeScript', () => {
+    expect(workerArgv('/pkg/lib/engine/sync.js', () => { throw new Error('not asked'); })).toEqual(['/pkg/lib/engine/worker.js']);
+    expect(workerArgv('/src/lib/engine/sync.ts', (id) => `/src/node_modules/${id}.js`))
+      .toEqual(['-r', '/src/node_modules/ts-node/register/transpile-only.js', '/src/lib/engine/worker.ts']);
   });
 });
