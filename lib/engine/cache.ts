@@ -1,6 +1,5 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { verifyCachedArtifact } from './cache-verify';
@@ -11,6 +10,7 @@ import { pausePoint } from './test-pause';
 import type { LayerManifest } from '../core/model';
 
 export { canonicalJson, treeDigest } from './digest';
+export { defaultCacheDir } from './cache-dir';
 export { STALE_TEMP_MS, sweepStaleTemps, writeFileAtomic } from './atomic';
 export { composerPathRepositories } from './sources/php';
 
@@ -26,12 +26,6 @@ export const LAYERSMITH_VERSION: string = readOwnVersion();
 /** `builder` field of manifests: version plus format. */
 export const BUILDER_ID = `layersmith@${LAYERSMITH_VERSION}/format-${BUILDER_FORMAT}`;
 
-/** $LAYERSMITH_CACHE_DIR, else ~/.cache/layersmith: outside any cloud assembly, shared by apps. */
-export function defaultCacheDir(): string {
-  const fromEnv = process.env.LAYERSMITH_CACHE_DIR;
-  if (fromEnv && fromEnv.trim()) return path.resolve(fromEnv);
-  return path.join(os.homedir(), '.cache', 'layersmith');
-}
 
 /** Where the artifact of a key lives in a cache directory. */
 export function artifactPaths(cacheDir: string, key: string): { zipPath: string; manifestPath: string } {

@@ -1,6 +1,8 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { defaultCacheDir } from './cache-dir';
+import { DigestIndex, digestIndexDir } from './digest-index';
 import { ExcludeMatcher } from './zip/excludes';
 
 /** The JSON a cache-key document is made of. */
@@ -66,6 +68,15 @@ export function layerTreeDigest(root: string, excludes: readonly string[]): stri
  */
 export function treeDigest(root: string, skip: (relPath: string, isDirectory: boolean) => boolean = () => false): string {
   const h = createHash('sha256');
+  // Unchanged files (same size, mtime, ctime, inode, device as when last hashed) are not read.
+  const index = DigestIndex.open(digestIndexDir(defaultCacheDir()), path.resolve(root));
+  const digestOf = (abs: string, relPath: string, st: fs.Stats): string => {
+    const known = index.lookup(relPath, st);
+    if (known) return known;
+    const digest = sha256File(abs, st);
+    index.record(relPath, st, digest);
+    return digest;
+  };
   const walk = (dir: string, rel: string): void => {
     const names = fs.readdirSync(dir).sort(cmp);
     for (const name of names) {
@@ -80,11 +91,12 @@ export function treeDigest(root: string, skip: (relPath: string, isDirectory: bo
         h.update(`D\0${relPath}\0`);
         walk(abs, relPath);
       } else if (st.isFile()) {
-        h.update(`F\0${relPath}\0${isExecutable(st.mode) ? 1 : 0}\0${sha256File(abs, st)}\0`);
+        h.update(`F\0${relPath}\0${isExecutable(st.mode) ? 1 : 0}\0${digestOf(abs, relPath, st)}\0`);
       }
     }
   };
   walk(root, '');
+  index.save();
   return h.digest('hex');
 }
 
