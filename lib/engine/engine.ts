@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { makeStagingDir, sweepStagingDirs, sweepStaleTemps, tempPath, writeFileAtomic } from './atomic';
+import { singleFlight } from './build-lock';
 import type { BuildContext } from './builders/context';
 import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
 import { fsFault } from './fs-faults';
@@ -56,6 +57,17 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
   } catch (err) {
     throw fsFault(err, cacheDir);
   }
+  // One build per key at a time across processes: the others wait and take its entry.
+  const flight = await singleFlight(cacheDir, inputKey,
+    () => readArtifact(cacheDir, inputKey),
+    () => buildAndCommit(spec, target, inputKey, cacheDir, progress),
+    (pid) => progress.note(`waiting for process ${pid ?? '(starting)'}, which is building ${inputKey.slice(0, 12)}`));
+  return flight.value;
+}
+
+async function buildAndCommit(
+  spec: SourceSpec, target: BuildTarget, inputKey: string, cacheDir: string, progress: ProgressReporter,
+): Promise<LayerArtifact> {
   // What killed builds left: temps in the cache and staging directories in the OS temp dir.
   sweepStaleTemps(cacheDir);
   sweepStagingDirs();

@@ -1,0 +1,105 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { processIsGone, STALE_TEMP_MS } from './atomic';
+
+/**
+ * Single flight per key across processes: the first process to need a key creates
+ * `<key>.building` in the cache directory (exclusively, holding its pid) and builds; any other
+ * process needing the same key meanwhile waits for that file to go away and then takes the
+ * committed entry instead of building the same layer again (three `cdk synth` runs on one cold
+ * cache build once).
+ *
+ * A holder that died (its pid is gone) or a lock older than STALE_TEMP_MS no longer counts: the
+ * waiter removes it and builds. When the holder failed, nothing was committed, so the next
+ * waiter builds (and reports its own error if the build fails again).
+ */
+
+/** How often a waiter looks at the lock. */
+const POLL_MS = 100;
+
+/** What `singleFlight` returned: the result, and whether this process waited for another. */
+export interface FlightResult<T> {
+  readonly value: T;
+  /** True when another process built it and this one took its result. */
+  readonly waited: boolean;
+}
+
+/** Path of the build lock of a key. */
+export function buildLockPath(cacheDir: string, key: string): string {
+  return path.join(cacheDir, `${key}.building`);
+}
+
+/**
+ * Runs `build` for `key` unless another process is building it; then waits and returns
+ * `committed()` once that process is done. `committed` returns the finished entry, if any.
+ * `onWait` is called once when this process starts waiting.
+ */
+export async function singleFlight<T>(
+  cacheDir: string,
+  key: string,
+  committed: () => T | undefined,
+  build: () => Promise<T>,
+  onWait?: (holderPid: number | undefined) => void,
+): Promise<FlightResult<T>> {
+  const lock = buildLockPath(cacheDir, key);
+  let waited = false;
+  for (;;) {
+    if (tryAcquire(lock)) {
+      try {
+        // The previous holder may have committed between our check and our lock.
+        const done = committed();
+        if (done !== undefined) return { value: done, waited };
+        return { value: await build(), waited };
+      } finally {
+        release(lock);
+      }
+    }
+    const holder = holderOf(lock);
+    if (holder.abandoned) {
+      fs.rmSync(lock, { force: true });
+      continue;
+    }
+    if (!waited) onWait?.(holder.pid);
+    waited = true;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+    const done = committed();
+    if (done !== undefined) return { value: done, waited };
+  }
+}
+
+function tryAcquire(lock: string): boolean {
+  let fd: number;
+  try {
+    fd = fs.openSync(lock, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  }
+  try {
+    fs.writeSync(fd, String(process.pid));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return true;
+}
+
+function release(lock: string): void {
+  // Only our own lock: a waiter may have judged ours abandoned and taken it over.
+  if (holderOf(lock).pid === process.pid) fs.rmSync(lock, { force: true });
+}
+
+function holderOf(lock: string): { pid?: number; abandoned: boolean } {
+  let text: string;
+  let mtimeMs: number;
+  try {
+    text = fs.readFileSync(lock, 'utf8');
+    mtimeMs = fs.statSync(lock).mtimeMs;
+  } catch {
+    // released meanwhile: not abandoned, just gone; the next attempt takes it
+    return { abandoned: false };
+  }
+  const pid = /^\d+$/.test(text) ? Number(text) : undefined;
+  // An empty file is a holder between its create and its write; only age makes it abandoned.
+  const gone = pid !== undefined && processIsGone(pid);
+  return { pid, abandoned: gone || Date.now() - mtimeMs > STALE_TEMP_MS };
+}
