@@ -5,6 +5,7 @@ import { makeStagingDir, sweepStagingDirs, sweepStaleTemps, tempPath, writeFileA
 import { singleFlight } from './build-lock';
 import type { BuildContext } from './builders/context';
 import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
+import { DigestIndex, digestIndexDir } from './digest-index';
 import { fsFault } from './fs-faults';
 import { inspectZip } from './inspect';
 import { lockIsDead } from './leftovers';
@@ -14,7 +15,7 @@ import { removeOnSignal } from './signal-cleanup';
 import { LayerSource } from './source';
 import { anchorDirectory, runBuilder } from './sources';
 import { pausePoint } from './test-pause';
-import { packDirectory } from './zip';
+import { packDirectory, ReuseRecorder, ReuseSource, reuseRecordPath } from './zip';
 import { LayersmithBuildError } from '../core/errors';
 import type { LayerManifest, SlimRecord } from '../core/model';
 
@@ -96,14 +97,22 @@ async function buildAndCommit(
     const { unpinned, notes } = built;
     const { root, slim } = spec.slim ? await slimStaged(spec, built.root, ctx) : { root: built.root, slim: undefined };
     pausePoint('build:staged');
+    // Incremental: entries of the previous build of this source whose content digest (from the
+    // key's digest record, so no file is read for it) is unchanged are copied, not compressed.
+    const reuseFile = reuseRecordPath(cacheDir, reuseIdentity(spec, target));
+    const digests = DigestIndex.open(digestIndexDir(defaultCacheDir()), path.resolve(root));
+    const recorder = new ReuseRecorder(PACK_LEVEL);
     const packed = await progress.step('pack zip', (update) => packDirectory(root, tmpZip, {
       excludes: spec.excludes ? [...spec.excludes] : undefined,
       onProgress: (done, total) => {
         if (done * 2 >= total && done < total) pausePoint('pack:half');
         update(done, total);
       },
+      level: PACK_LEVEL,
+      reuse: { previous: ReuseSource.open(reuseFile, PACK_LEVEL), contentDigest: (rel, st) => digests.lookup(rel, st), recorder },
     }));
     pausePoint('pack:done');
+    if (packed.reusedEntries > 0) progress.note(`reused ${packed.reusedEntries} of ${packed.entryCount} entries from the previous build`);
     for (const ex of packed.excluded.filter((e) => e.secret)) {
       progress.note(`left out secret-looking file ${ex.path} (${ex.reason})`);
     }
@@ -134,6 +143,7 @@ async function buildAndCommit(
       fs.renameSync(tmpZip, zipPath);
       pausePoint('commit:zip-renamed');
       writeFileAtomic(manifestPath, JSON.stringify(manifest, null, 2) + '\n');
+      if (recorder.size > 0) recorder.save(reuseFile, zipPath, packed.zippedSize, manifest.zip.sha256);
       pausePoint('commit:manifest-written');
       return manifest;
     });
@@ -150,6 +160,14 @@ async function buildAndCommit(
     forgetTmpZip();
     forgetScratch();
   }
+}
+
+/** Deflate level of every layer ZIP (recorded with reused entries, which must match it). */
+const PACK_LEVEL = 6;
+
+/** What makes two builds "the same layer" for reuse: the source kind and where it lives, and the target. */
+function reuseIdentity(spec: SourceSpec, target: BuildTarget): string {
+  return `${spec.kind}\0${path.resolve(anchorDirectory(spec))}\0${target.platform}/${target.architecture}`;
 }
 
 /**

@@ -11,6 +11,7 @@ import { removeOnSignal } from '../signal-cleanup';
 import { pausePoint } from '../test-pause';
 import { BatchFileError, DeflatedFile, DeflatePool } from './deflate-pool';
 import { ExcludeMatcher } from './excludes';
+import type { ReusedEntry, ReuseRecorder, ReuseSource } from './reuse';
 import { ZipFileWriter } from './zip-writer';
 
 /** Options of `packDirectory`. */
@@ -42,6 +43,29 @@ export interface PackOptions {
    * @default no progress callback
    */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Reuse compressed entries of the previous build of the same layer (see ./reuse.ts): files
+   * whose content digest matches the previous entry's are copied, not compressed again. The
+   * output is the same bytes either way.
+   * @default every file is compressed
+   */
+  readonly reuse?: PackReuse;
+}
+
+/** How `packDirectory` reuses a previous build's entries. */
+export interface PackReuse {
+  /**
+   * The previous build's entries.
+   * @default none (nothing reused, but `recorder` still collects)
+   */
+  readonly previous?: ReuseSource;
+  /** SHA-256 (hex) of a file's bytes when already known without reading it (a digest record), else undefined. */
+  readonly contentDigest: (relPath: string, st: fs.Stats) => string | undefined;
+  /**
+   * Collects every entry written whole whose digest is known, for the next build.
+   * @default nothing collected
+   */
+  readonly recorder?: ReuseRecorder;
 }
 
 /** What `packDirectory` wrote. */
@@ -60,6 +84,8 @@ export interface PackResult {
   readonly entryCount: number;
   /** Paths left out, in path order, each with its reason. */
   readonly excluded: ExcludedFile[];
+  /** Entries copied from the previous build instead of compressed (0 without `reuse`). */
+  readonly reusedEntries: number;
 }
 
 /** Why a directory could not be packed. */
@@ -105,6 +131,8 @@ interface PlannedEntry {
   readonly unixMode: number;
   readonly size: number;
   readonly linkTarget?: string;
+  /** lstat of a file (for digest records). */
+  readonly st?: fs.Stats;
 }
 
 /**
@@ -176,7 +204,7 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
   }
   const pool = new DeflatePool(workers, level);
   try {
-    const unzippedSize = await writeEntries(entries, writer, pool, level, workers, options.onProgress);
+    const { unzipped: unzippedSize, reused } = await writeEntries(entries, writer, pool, level, workers, options.onProgress, options.reuse);
     const summary = await writer.finish();
     pausePoint('pack:written');
     fs.renameSync(temp, target);
@@ -188,6 +216,7 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
       unzippedSize,
       entryCount: summary.entryCount,
       excluded,
+      reusedEntries: reused,
     };
   } catch (err) {
     await writer.abort();
@@ -274,7 +303,7 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], o
         stack.push(rel);
       } else if (kind === 'file') {
         st = st ?? fs.lstatSync(abs);
-        out.push({ name: rel, absPath: abs, kind, unixMode: normalisedFileMode(st.mode), size: st.size });
+        out.push({ name: rel, absPath: abs, kind, unixMode: normalisedFileMode(st.mode), size: st.size, st });
       } else if (kind === 'symlink') {
         const linkTarget = fs.readlinkSync(abs);
         const resolved = nodePath.posix.normalize(nodePath.posix.join(nodePath.posix.dirname(rel), linkTarget.split(nodePath.sep).join('/')));
@@ -334,20 +363,30 @@ async function writeEntries(
   level: number,
   workers: number,
   onProgress: ((done: number, total: number) => void) | undefined,
-): Promise<number> {
+  reuse: PackReuse | undefined,
+): Promise<{ unzipped: number; reused: number }> {
   const units = planUnits(entries);
   // Bounded look-ahead: at most this many units are compressed ahead of the writer, so memory
   // stays flat however large the layer is.
   const window = workers * 2 + 2;
   const pending: Array<Promise<DeflatedFile[]> | undefined> = new Array(units.length);
+  /** Per unit and file: its known content digest and, when the previous build had it, its entry. */
+  const known: Array<{ digests: (string | undefined)[]; taken: (ReusedEntry | undefined)[] } | undefined> = new Array(units.length);
   let dispatched = 0;
   let done = 0;
   let unzipped = 0;
+  let reused = 0;
   const dispatch = (limit: number) => {
     for (; dispatched < units.length && dispatched < limit; dispatched++) {
       const u = units[dispatched];
       if (u.streamed) continue;
-      const files = u.entries.filter((e) => e.kind === 'file');
+      let files = u.entries.filter((e) => e.kind === 'file');
+      if (reuse) {
+        const digests = files.map((f) => reuse.contentDigest(f.name, f.st!));
+        const taken = files.map((f, k) => (digests[k] !== undefined ? reuse.previous?.take(f.name, digests[k]!, f.size) : undefined));
+        known[dispatched] = { digests, taken };
+        files = files.filter((_, k) => taken[k] === undefined);
+      }
       if (files.length === 0) continue;
       const p = pool.run(files.map((f) => f.absPath), files.map((f) => f.size));
       // Failures are handled when the writer reaches this unit; do not let them float unhandled.
@@ -362,16 +401,20 @@ async function writeEntries(
       unzipped += await writeStreamed(unit.entries[0], writer, level);
     } else {
       const files = unit.entries.filter((e) => e.kind === 'file');
+      const k2 = known[i];
+      const compressed = k2 ? files.filter((_, k) => k2.taken[k] === undefined) : files;
       let results: DeflatedFile[] = [];
-      if (files.length > 0) {
+      if (compressed.length > 0) {
         try {
           results = await pending[i]!;
         } catch (e) {
-          throw toPackError(e, files);
+          throw toPackError(e, compressed);
         }
       }
       pending[i] = undefined;
+      known[i] = undefined;
       let k = 0;
+      let r = 0;
       for (const e of unit.entries) {
         if (e.kind === 'directory') {
           await writer.addComplete(e, 0, 0, 0, new Uint8Array(0));
@@ -380,16 +423,23 @@ async function writeEntries(
           await writer.addComplete(e, 0, zlib.crc32(data), data.length, data);
           unzipped += data.length;
         } else {
-          const r = results[k++];
-          await writer.addComplete(e, r.method, r.crc32, r.uncompressedSize, r.data);
-          unzipped += r.uncompressedSize;
+          const taken = k2?.taken[k];
+          const digest = k2?.digests[k];
+          k++;
+          const out = taken ?? results[r++];
+          // Where this entry's data will start: after the 30-byte local header and the name.
+          const dataOffset = writer.bytesWritten + 30 + Buffer.byteLength(e.name);
+          await writer.addComplete(e, out.method, out.crc32, out.uncompressedSize, out.data);
+          if (digest !== undefined) reuse?.recorder?.add(e.name, digest, out.method, out.crc32, out.uncompressedSize, out.data.length, dataOffset);
+          if (taken) reused++;
+          unzipped += out.uncompressedSize;
         }
       }
     }
     done += unit.entries.length;
     onProgress?.(done, entries.length);
   }
-  return unzipped;
+  return { unzipped, reused };
 }
 
 function toPackError(e: unknown, files: readonly PlannedEntry[]): Error {
