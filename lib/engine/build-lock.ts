@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { processIsGone, STALE_TEMP_MS } from './atomic';
+import { removeOnSignal } from './signal-cleanup';
 
 /**
  * Single flight per key across processes: the first process to need a key creates
@@ -44,7 +45,13 @@ export async function singleFlight<T>(
   const lock = buildLockPath(cacheDir, key);
   let waited = false;
   for (;;) {
-    if (tryAcquire(lock)) {
+    const got = tryAcquire(lock);
+    // A cache directory where no lock can be made (read-only): build unlocked, so the build's
+    // own write reports the directory with its fix.
+    if (got === 'unlockable') return { value: await build(), waited };
+    if (got === 'acquired') {
+      // An interrupted build (SIGINT, SIGTERM) removes its lock with its temps.
+      const unregister = removeOnSignal(lock);
       try {
         // The previous holder may have committed between our check and our lock.
         const done = committed();
@@ -52,6 +59,7 @@ export async function singleFlight<T>(
         return { value: await build(), waited };
       } finally {
         release(lock);
+        unregister();
       }
     }
     const holder = holderOf(lock);
@@ -67,12 +75,14 @@ export async function singleFlight<T>(
   }
 }
 
-function tryAcquire(lock: string): boolean {
+function tryAcquire(lock: string): 'acquired' | 'busy' | 'unlockable' {
   let fd: number;
   try {
     fd = fs.openSync(lock, 'wx');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return 'busy';
+    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'unlockable';
     throw e;
   }
   try {
@@ -80,7 +90,7 @@ function tryAcquire(lock: string): boolean {
   } finally {
     fs.closeSync(fd);
   }
-  return true;
+  return 'acquired';
 }
 
 function release(lock: string): void {

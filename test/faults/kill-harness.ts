@@ -202,7 +202,8 @@ export function assemblyZip(outDir: string): string {
  */
 export function leftovers(dirs: SynthDirs): { cache: string[]; tmp: string[]; assembly: string[] } {
   return {
-    cache: topLevel(dirs.cacheDir).filter((n) => !/^[0-9a-f]{64}\.(zip|manifest\.json|verified\.json)$/.test(n)),
+    // digests/ (the key's digest record) and reuse/ (entries a rebuild may copy) are cache content, not leftovers.
+    cache: topLevel(dirs.cacheDir).filter((n) => !/^[0-9a-f]{64}\.(zip|manifest\.json|verified\.json)$/.test(n) && n !== 'digests' && n !== 'reuse'),
     // v8-compile-cache-* is TypeScript's compile cache (ts-node runs the build child when lib/ is not compiled), not the build's.
     tmp: topLevel(dirs.tmpDir).filter((n) => !n.startsWith('v8-compile-cache-')),
     assembly: listAll(dirs.outDir).filter((n) => /\.tmp|-building|bundling-temp-/.test(n)),
