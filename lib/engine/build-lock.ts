@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { processIsGone, STALE_TEMP_MS } from './atomic';
+import { processIsGone, STALE_TEMP_MS, tempPath } from './atomic';
 import { removeOnSignal } from './signal-cleanup';
 
 /**
@@ -44,6 +44,8 @@ export async function singleFlight<T>(
 ): Promise<FlightResult<T>> {
   const lock = buildLockPath(cacheDir, key);
   let waited = false;
+  let announced = false;
+  let unknownPolls = 0;
   for (;;) {
     const got = tryAcquire(lock);
     // A cache directory where no lock can be made (read-only): build unlocked, so the build's
@@ -67,7 +69,11 @@ export async function singleFlight<T>(
       fs.rmSync(lock, { force: true });
       continue;
     }
-    if (!waited) onWait?.(holder.pid);
+    // Name the holder once its pid is readable (a lock made without hard links is empty at first).
+    if (!announced && (holder.pid !== undefined || ++unknownPolls > 10)) {
+      announced = true;
+      onWait?.(holder.pid);
+    }
     waited = true;
     await new Promise((r) => setTimeout(r, POLL_MS));
     const done = committed();
@@ -76,13 +82,43 @@ export async function singleFlight<T>(
 }
 
 function tryAcquire(lock: string): 'acquired' | 'busy' | 'unlockable' {
+  // The lock appears with the pid already inside (a temp linked into place), so a waiter never
+  // sees an empty lock and never has to guess whether its holder is starting or gone.
+  const tmp = tempPath(lock);
+  try {
+    try {
+      fs.writeFileSync(tmp, String(process.pid), { flag: 'wx' });
+    } catch (e) {
+      if (UNLOCKABLE.includes((e as NodeJS.ErrnoException).code ?? '')) return 'unlockable';
+      throw e;
+    }
+    try {
+      fs.linkSync(tmp, lock);
+      return 'acquired';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return 'busy';
+      // A file system without hard links: create the lock exclusively, then write the pid.
+      return createExclusive(lock);
+    }
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Errors that say no lock can be made in the directory (read-only, no permission, full): the
+ * build then runs unlocked and its own writes report the directory with the fix.
+ */
+const UNLOCKABLE: readonly string[] = ['EACCES', 'EPERM', 'EROFS', 'ENOSPC', 'EDQUOT'];
+
+function createExclusive(lock: string): 'acquired' | 'busy' | 'unlockable' {
   let fd: number;
   try {
     fd = fs.openSync(lock, 'wx');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') return 'busy';
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'unlockable';
+    if (UNLOCKABLE.includes(code ?? '')) return 'unlockable';
     throw e;
   }
   try {

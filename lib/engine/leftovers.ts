@@ -3,8 +3,8 @@ import * as path from 'path';
 import { processIsGone, sweepStagingDirs, sweepStaleTemps } from './atomic';
 
 /**
- * What a killed build leaves (cache temps, staging directories, a commit lock) is removed by the
- * next process that uses the cache, whether it builds or only reads: a build killed after its
+ * What a killed build leaves (cache temps, staging directories, commit and build locks) is removed
+ * by the next process that uses the cache, whether it builds or only reads: a build killed after its
  * commit is followed by cache hits only, and its staging directory must not wait for the next
  * miss. Once per process and cache directory; a sweep is a readdir of each directory.
  */
@@ -16,6 +16,9 @@ export function sweepLeftoversOnce(cacheDir: string): void {
   if (swept.has(cacheDir)) return;
   swept.add(cacheDir);
   sweepStaleTemps(cacheDir);
+  // The digest records and the reuse records are written through temps of their own.
+  sweepStaleTemps(path.join(cacheDir, 'digests'));
+  sweepStaleTemps(path.join(cacheDir, 'reuse'));
   sweepStagingDirs();
   sweepDeadLocks(cacheDir);
 }
@@ -44,7 +47,9 @@ function sweepDeadLocks(cacheDir: string): void {
     return;
   }
   for (const name of names) {
-    if (!/^[0-9a-f]{64}\.lock$/.test(name)) continue;
+    // `.lock` guards a commit, `.building` a whole build (build-lock.ts): a build killed after
+    // its commit is followed only by cache hits, which never take the build lock themselves.
+    if (!/^[0-9a-f]{64}\.(lock|building)$/.test(name)) continue;
     const abs = path.join(cacheDir, name);
     if (lockIsDead(abs)) fs.rmSync(abs, { force: true });
   }

@@ -130,6 +130,43 @@ describe('singleFlight', () => {
     }
   });
 
+  test('GIVEN a lock still empty (its holder is between create and write) WHEN waiting THEN the holder is named once its pid is in', async () => {
+    // GIVEN an empty lock, as a file system without hard links shows it for a moment
+    const dir = makeTempDir();
+    const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      fs.writeFileSync(buildLockPath(dir, 'k'), '');
+      const waitedFor: Array<number | undefined> = [];
+      let entry: string | undefined;
+      // WHEN a waiter starts, and the holder writes its pid a moment later
+      const flight = singleFlight(dir, 'k', () => entry, async () => 'built here', (pid) => waitedFor.push(pid));
+      await sleep(250);
+      fs.writeFileSync(buildLockPath(dir, 'k'), String(holder.pid));
+      while (waitedFor.length === 0) await sleep(20);
+      entry = 'built there';
+      // THEN the waiter named the real holder (never "unknown") and took its entry
+      expect(waitedFor).toEqual([holder.pid]);
+      expect(await flight).toEqual({ value: 'built there', waited: true });
+    } finally {
+      holder.kill();
+    }
+  });
+
+  test('GIVEN a free key WHEN the lock is taken THEN it holds the pid from the start and no temp of it is left', async () => {
+    // GIVEN
+    const dir = makeTempDir();
+    let during: { lock: string; names: string[] } | undefined;
+    // WHEN
+    const r = await singleFlight(dir, 'k', () => undefined, async () => {
+      during = { lock: fs.readFileSync(buildLockPath(dir, 'k'), 'utf8'), names: fs.readdirSync(dir) };
+      return 1;
+    });
+    // THEN the lock was complete while the build ran (made by linking a written temp into place)
+    expect(r).toEqual({ value: 1, waited: false });
+    expect(during).toEqual({ lock: String(process.pid), names: ['k.building'] });
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   test('GIVEN a failing build WHEN it throws THEN the error propagates and the lock is released', async () => {
     // GIVEN
     const dir = makeTempDir();
