@@ -78,6 +78,37 @@ export function verifyCachedArtifact(zipPath: string, manifestPath: string, mani
   return true;
 }
 
+/**
+ * Runs `link` (which hard-links the cached ZIP elsewhere and renames the link into place) and
+ * keeps the ZIP's verification stamp valid across it: a link and a rename move the inode's ctime,
+ * which would otherwise make the next read hash the whole ZIP again, on every warm synth that
+ * links it into a cloud assembly. The stamp is carried only when it was valid right before and
+ * the only change after is ours: same device, inode, size and mtime, and `linkDelta` more links.
+ * A write racing the link itself (microseconds) is the one change this does not see.
+ */
+export function linkKeepingStamp(zipPath: string, linkDelta: number, link: () => void): void {
+  const stampPath = verifiedStampPath(zipPath);
+  let before: fs.Stats | undefined;
+  let stamp: VerifiedStamp | undefined;
+  try {
+    before = fs.statSync(zipPath);
+    stamp = readStamp(stampPath);
+  } catch {
+    // no ZIP to look at: the link below reports it
+  }
+  link();
+  if (!before || !stamp || !sameStamp(stamp, before, stamp.manifest)) return;
+  let after: fs.Stats;
+  try {
+    after = fs.statSync(zipPath);
+  } catch {
+    return;
+  }
+  const onlyLinked = after.dev === before.dev && after.ino === before.ino && after.size === before.size
+    && after.mtimeMs === before.mtimeMs && after.nlink === before.nlink + linkDelta;
+  if (onlyLinked) writeStamp(stampPath, after, stamp.manifest);
+}
+
 function reject(zipPath: string, manifestPath: string, seen: fs.Stats, why: string): false {
   // Remove only the ZIP that was examined: a concurrent build may have renamed a good one in.
   try {

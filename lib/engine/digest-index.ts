@@ -20,15 +20,22 @@ import { writeFileAtomic } from './atomic';
 export const RACY_MS = 2000;
 
 /** Bumped when the record's layout or the digest it stores changes. */
-const FORMAT = 1;
+const FORMAT = 2;
 
-/** size, mtimeMs, ctimeMs, ino, dev, digest */
-type Stamp = [number, number, number, number, number, string];
+/** Numbers stored per file: size, mtimeMs, ctimeMs, ino, dev. */
+const STAMP_WIDTH = 5;
 
+/**
+ * The record on disk, in columns rather than one object per file: a 25,000-file tree parses in a
+ * fraction of the time (arrays of numbers and strings, no 25,000-key object in dictionary mode).
+ */
 interface Stored {
   readonly format: number;
   readonly root: string;
-  readonly files: Record<string, Stamp>;
+  readonly paths: string[];
+  /** STAMP_WIDTH numbers per path, in path order. */
+  readonly stamps: number[];
+  readonly digests: string[];
 }
 
 /** Directory the records live in: `digests/` of the layersmith cache. */
@@ -41,37 +48,53 @@ export class DigestIndex {
   /** Loads the record of `root` from `dir` (an empty one when there is none or it is unreadable). */
   public static open(dir: string, root: string): DigestIndex {
     const file = path.join(dir, `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
-    let files: Record<string, Stamp> = {};
+    const known = new Map<string, number>();
+    let stored: Stored | undefined;
     try {
-      const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Stored;
-      if (stored.format === FORMAT && stored.root === root && stored.files && typeof stored.files === 'object') files = stored.files;
+      const s = JSON.parse(fs.readFileSync(file, 'utf8')) as Stored;
+      const n = Array.isArray(s.paths) ? s.paths.length : -1;
+      if (s.format === FORMAT && s.root === root && Array.isArray(s.digests) && s.digests.length === n
+        && Array.isArray(s.stamps) && s.stamps.length === n * STAMP_WIDTH) {
+        stored = s;
+        for (let i = 0; i < n; i++) known.set(s.paths[i], i);
+      }
     } catch {
       // no record yet, or a damaged one: start empty
     }
-    return new DigestIndex(file, root, files);
+    return new DigestIndex(file, root, known, stored);
   }
 
-  private readonly seen: Record<string, Stamp> = {};
-  private seenCount = 0;
+  private readonly seenPaths: string[] = [];
+  private readonly seenStamps: number[] = [];
+  private readonly seenDigests: string[] = [];
   private changed = false;
 
-  private constructor(private readonly file: string, private readonly root: string, private readonly known: Record<string, Stamp>) {}
+  private constructor(
+    private readonly file: string,
+    private readonly root: string,
+    private readonly known: Map<string, number>,
+    private readonly stored: Stored | undefined,
+  ) {}
 
   /** The recorded digest of `rel` when size, mtime, ctime, inode and device all match `st`. */
   public lookup(rel: string, st: fs.Stats): string | undefined {
-    const s = Object.prototype.hasOwnProperty.call(this.known, rel) ? this.known[rel] : undefined;
-    if (!s || s[0] !== st.size || s[1] !== st.mtimeMs || s[2] !== st.ctimeMs || s[3] !== st.ino || s[4] !== st.dev) return undefined;
-    this.seen[rel] = s;
-    this.seenCount++;
-    return s[5];
+    const i = this.known.get(rel);
+    if (i === undefined) return undefined;
+    const s = this.stored!.stamps;
+    const at = i * STAMP_WIDTH;
+    if (s[at] !== st.size || s[at + 1] !== st.mtimeMs || s[at + 2] !== st.ctimeMs || s[at + 3] !== st.ino || s[at + 4] !== st.dev) {
+      return undefined;
+    }
+    const digest = this.stored!.digests[i];
+    this.keep(rel, st, digest);
+    return digest;
   }
 
   /** Remembers the digest just computed for `rel` (unless the file changed too recently to trust). */
   public record(rel: string, st: fs.Stats, digest: string, now: number = Date.now()): void {
     this.changed = true;
     if (now - Math.max(st.mtimeMs, st.ctimeMs) < RACY_MS) return;
-    this.seen[rel] = [st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev, digest];
-    this.seenCount++;
+    this.keep(rel, st, digest);
   }
 
   /**
@@ -80,13 +103,19 @@ export class DigestIndex {
    * record only saves work.
    */
   public save(): void {
-    if (!this.changed && this.seenCount === Object.keys(this.known).length) return;
+    if (!this.changed && this.seenPaths.length === this.known.size) return;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      const stored: Stored = { format: FORMAT, root: this.root, files: this.seen };
+      const stored: Stored = { format: FORMAT, root: this.root, paths: this.seenPaths, stamps: this.seenStamps, digests: this.seenDigests };
       writeFileAtomic(this.file, JSON.stringify(stored));
     } catch {
       // read-only or full cache directory: the next key computation hashes again
     }
+  }
+
+  private keep(rel: string, st: fs.Stats, digest: string): void {
+    this.seenPaths.push(rel);
+    this.seenStamps.push(st.size, st.mtimeMs, st.ctimeMs, st.ino, st.dev);
+    this.seenDigests.push(digest);
   }
 }

@@ -77,25 +77,39 @@ export function treeDigest(root: string, skip: (relPath: string, isDirectory: bo
     index.record(relPath, st, digest);
     return digest;
   };
+  // The hashed stream is the same as one update per entry; batching only saves calls.
+  let pending: string[] = [];
+  const feed = (part: string): void => {
+    pending.push(part);
+    if (pending.length >= 512) {
+      h.update(pending.join(''));
+      pending = [];
+    }
+  };
   const walk = (dir: string, rel: string): void => {
-    const names = fs.readdirSync(dir).sort(cmp);
-    for (const name of names) {
+    // Entry types come with the listing, so only files (whose stamps the record needs) are lstat'ed.
+    const ents = fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => cmp(a.name, b.name));
+    for (const ent of ents) {
+      const name = ent.name;
       if (ignoredForKey(name)) continue;
       const abs = path.join(dir, name);
       const relPath = rel ? `${rel}/${name}` : name;
-      const st = fs.lstatSync(abs);
-      if (skip(relPath, st.isDirectory())) continue;
-      if (st.isSymbolicLink()) {
-        h.update(`L\0${relPath}\0${fs.readlinkSync(abs)}\0`);
-      } else if (st.isDirectory()) {
-        h.update(`D\0${relPath}\0`);
+      if (ent.isDirectory()) {
+        if (skip(relPath, true)) continue;
+        feed(`D\0${relPath}\0`);
         walk(abs, relPath);
-      } else if (st.isFile()) {
-        h.update(`F\0${relPath}\0${isExecutable(st.mode) ? 1 : 0}\0${digestOf(abs, relPath, st)}\0`);
+      } else if (ent.isSymbolicLink()) {
+        if (skip(relPath, false)) continue;
+        feed(`L\0${relPath}\0${fs.readlinkSync(abs)}\0`);
+      } else if (ent.isFile()) {
+        if (skip(relPath, false)) continue;
+        const st = fs.lstatSync(abs);
+        feed(`F\0${relPath}\0${isExecutable(st.mode) ? 1 : 0}\0${digestOf(abs, relPath, st)}\0`);
       }
     }
   };
   walk(root, '');
+  h.update(pending.join(''));
   index.save();
   return h.digest('hex');
 }

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import { tempPath } from './atomic';
+import { linkKeepingStamp } from './cache-verify';
 
 /** How `placeArtifact` put the ZIP in place. */
 export type PlacementMethod = 'hardlink' | 'reflink-or-copy';
@@ -17,18 +18,34 @@ export function placeArtifact(zipPath: string, dest: string, beforeRename?: () =
   const tmp = tempPath(dest);
   try {
     let method: PlacementMethod = 'hardlink';
-    try {
-      fs.linkSync(zipPath, tmp);
-    } catch {
-      // EXDEV (another file system), EPERM (links not allowed), ...: clone or copy instead.
-      method = 'reflink-or-copy';
-      fs.copyFileSync(zipPath, tmp, fs.constants.COPYFILE_FICLONE);
-    }
-    beforeRename?.();
-    fs.renameSync(tmp, dest);
+    // A dest that already is this ZIP (a re-synth into the same assembly) loses that link below.
+    const linkDelta = sameInode(zipPath, dest) ? 0 : 1;
+    // The link and the rename move the ZIP's ctime; its verification stamp is carried over
+    // (cache-verify.ts), so the next synth does not hash the whole ZIP again.
+    linkKeepingStamp(zipPath, linkDelta, () => {
+      try {
+        fs.linkSync(zipPath, tmp);
+      } catch {
+        // EXDEV (another file system), EPERM (links not allowed), ...: clone or copy instead.
+        method = 'reflink-or-copy';
+        fs.copyFileSync(zipPath, tmp, fs.constants.COPYFILE_FICLONE);
+      }
+      beforeRename?.();
+      fs.renameSync(tmp, dest);
+    });
     return method;
   } catch (e) {
     fs.rmSync(tmp, { force: true });
     throw e;
+  }
+}
+
+function sameInode(a: string, b: string): boolean {
+  try {
+    const sa = fs.statSync(a);
+    const sb = fs.statSync(b);
+    return sa.ino === sb.ino && sa.dev === sb.dev;
+  } catch {
+    return false;
   }
 }

@@ -31,8 +31,27 @@ async function main(): Promise<void> {
     result = JSON.stringify({ error: serializeError(e) });
   }
   if (outFile) fs.writeFileSync(outFile, result);
-  else fs.writeSync(1, RESULT_MARKER + result);
+  else writeAll(1, RESULT_MARKER + result);
   pausePoint('worker:result-written');
+}
+
+/**
+ * Writes all of `text` to `fd`. One writeSync to a pipe may write only part (the result of a
+ * 25,000-entry layer is megabytes) or fail with EAGAIN when the pipe is non-blocking and full.
+ */
+function writeAll(fd: number, text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  let off = 0;
+  while (off < buf.length) {
+    try {
+      off += fs.writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      // the reader has not drained the pipe yet
+      Atomics.wait(nap, 0, 0, 2);
+    }
+  }
 }
 
 void main();

@@ -13,7 +13,8 @@ function keyInFreshProcess(dir: string, cacheDir: string): string {
   const script = `
     require('ts-node/register/transpile-only');
     const { computeInputKey, LayerSource } = require(${JSON.stringify(path.join(repo, 'lib', 'engine', 'index.ts'))});
-    process.stdout.write(computeInputKey(LayerSource.fromDirectory(process.argv[1]).bind(), { platform: 'aws', architecture: 'x86_64', runtimes: ['nodejs20.x'] }));
+    const target = { platform: 'aws', architecture: 'x86_64', runtimes: ['nodejs20.x'] };
+    process.stdout.write(computeInputKey(LayerSource.fromDirectory(process.argv[1]).bind(), target));
   `;
   return execFileSync(process.execPath, ['-e', script, dir], {
     env: { ...process.env, LAYERSMITH_CACHE_DIR: cacheDir, TS_NODE_PREFER_TS_EXTS: 'true' },
@@ -58,7 +59,7 @@ describe('digest index (persisted, like git\'s index)', () => {
     expect(after).toBe(keyInFreshProcess(dir, path.join(base, 'empty-cache')));
   });
 
-  test('GIVEN a recorded tree WHEN nothing changed THEN the recorded digest is used without reading the file; a touch falls back to hashing', async () => {
+  test('GIVEN a recorded tree WHEN nothing changed THEN the recorded digest is used without reading the file; a touch hashes it', async () => {
     // GIVEN
     const base = makeTempDir();
     const dir = path.join(base, 'layer');
@@ -68,10 +69,10 @@ describe('digest index (persisted, like git\'s index)', () => {
     const real = keyInFreshProcess(dir, cacheDir);
     const [record] = recordFiles(cacheDir);
     const stored = JSON.parse(fs.readFileSync(record, 'utf8'));
-    expect(Object.keys(stored.files)).toEqual(['python/mod.py']);
+    expect(stored.paths).toEqual(['python/mod.py']);
 
     // WHEN the recorded digest is falsified (stamps untouched)
-    stored.files['python/mod.py'][5] = '0'.repeat(64);
+    stored.digests[0] = '0'.repeat(64);
     fs.writeFileSync(record, JSON.stringify(stored));
     // THEN the key follows the record: the file was not read
     const fromRecord = keyInFreshProcess(dir, cacheDir);

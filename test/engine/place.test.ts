@@ -1,7 +1,31 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { placeArtifact } from '../../lib/engine';
-import { cleanupTempDirs, makeTempDir } from '../helpers';
+import type { BuildTarget } from '../../lib/engine/api';
+import { readArtifact } from '../../lib/engine/cache';
+import { STAMP_SETTLE_MS, verifiedStampPath } from '../../lib/engine/cache-verify';
+import { buildLayer } from '../../lib/engine/engine';
+import { LayerSource } from '../../lib/engine/source';
+import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
+
+const TARGET: BuildTarget = { platform: 'aws', architecture: 'x86_64', runtimes: ['python3.12'] };
+
+/** Runs `fn` and returns the files it opened with fs.openSync (the verifier hashes through it). */
+function openedDuring(fn: () => void): string[] {
+  const realFs = jest.requireActual<typeof fs>('fs');
+  const opened: string[] = [];
+  const original = realFs.openSync;
+  const spy = jest.spyOn(realFs, 'openSync').mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
+    opened.push(String(p));
+    return (original as (...a: unknown[]) => number).call(realFs, p, ...rest);
+  }) as typeof fs.openSync);
+  try {
+    fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return opened;
+}
 
 afterAll(() => cleanupTempDirs());
 
@@ -41,6 +65,48 @@ describe('placeArtifact', () => {
     } finally {
       fs.rmSync(outDir, { recursive: true, force: true });
     }
+  });
+
+  test('GIVEN a verified cache entry WHEN hard-linked into an assembly THEN the next read trusts its stamp; a later change is caught', async () => {
+    // GIVEN a committed entry, old enough to be stamped, read once (so stamped)
+    const dir = makeTempDir();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 20; i++) files[`python/pkg/m${i}.py`] = `V = ${i}\n`.repeat(40);
+    writeTree(path.join(dir, 'src'), files);
+    const cacheDir = path.join(dir, 'cache');
+    const built = await buildLayer(LayerSource.fromDirectory(path.join(dir, 'src')), TARGET, { cacheDir, progress: false });
+    await new Promise((r) => setTimeout(r, STAMP_SETTLE_MS + 100));
+    expect(readArtifact(cacheDir, built.inputKey)).toBeDefined();
+    expect(fs.existsSync(verifiedStampPath(built.zipPath))).toBe(true);
+    const ctimeBefore = fs.statSync(built.zipPath).ctimeMs;
+
+    // WHEN it is placed by hard link (which moves the ZIP's ctime) and read again
+    fs.mkdirSync(path.join(dir, 'out'));
+    expect(placeArtifact(built.zipPath, path.join(dir, 'out', 'layer.zip'))).toBe('hardlink');
+    expect(fs.statSync(built.zipPath).nlink).toBe(2);
+    let hit: unknown;
+    const opened = openedDuring(() => {
+      hit = readArtifact(cacheDir, built.inputKey);
+    });
+    // THEN it is a hit without hashing the ZIP (the link's own ctime change was carried into the stamp)
+    expect(hit).toBeDefined();
+    expect(opened).not.toContain(built.zipPath);
+    expect(fs.statSync(built.zipPath).ctimeMs).not.toBe(ctimeBefore);
+
+    // WHEN the placed copy (the same inode) is then altered in place, size and mtime put back
+    const st = fs.statSync(built.zipPath);
+    const fd = fs.openSync(path.join(dir, 'out', 'layer.zip'), 'r+');
+    fs.writeSync(fd, Buffer.from([0xff]), 0, 1, 40);
+    fs.closeSync(fd);
+    fs.utimesSync(built.zipPath, st.atime, st.mtime);
+    // THEN the next read hashes, refuses and removes the entry
+    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(readArtifact(cacheDir, built.inputKey)).toBeUndefined();
+    } finally {
+      stderr.mockRestore();
+    }
+    expect(fs.existsSync(built.zipPath)).toBe(false);
   });
 
   test('GIVEN a missing ZIP WHEN placed THEN it throws and leaves neither dest nor a temp file', () => {
