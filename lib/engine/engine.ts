@@ -10,8 +10,8 @@ import { fsFault } from './fs-faults';
 import { inspectZip } from './inspect';
 import { lockIsDead } from './leftovers';
 import { ProgressReporter, formatElapsed } from './progress';
-import { slimLayer } from './slim';
 import { removeOnSignal } from './signal-cleanup';
+import { slimLayer } from './slim';
 import { LayerSource } from './source';
 import { anchorDirectory, runBuilder } from './sources';
 import { pausePoint } from './test-pause';
@@ -198,7 +198,8 @@ function refuseEmptyLayer(spec: SourceSpec, root: string, inspected: LayerManife
   const left = excluded.length > 0 ? `; ${excluded.length} paths were left out (${excluded.map((x) => x.path).join(', ')})` : '';
   throw new LayersmithBuildError('EMPTY_LAYER',
     `${sourceLabel(spec)}: the layer built from ${origin} holds no file${left}, so it would add nothing under /opt. `
-    + `Fix: put the layer content into ${spec.kind === 'directory' ? origin : 'the source'}, or check its settings and excludes.`, { path: origin === root ? root : origin });
+    + `Fix: put the layer content into ${spec.kind === 'directory' ? origin : 'the source'}, or check its settings and excludes.`,
+    { path: origin === root ? root : origin });
 }
 
 function sourceLabel(spec: SourceSpec): string {

@@ -27,7 +27,9 @@ export function entryNameProblem(name: string): EntryNameProblem | null {
   // slice (this runs for every entry of every ZIP read or written).
   const body = name.endsWith('/') ? name.slice(0, -1) : name;
   if (body === '..' || body.startsWith('../') || body.endsWith('/..') || body.includes('/../')) return 'DOT_DOT';
-  if (body === '' || body === '.' || body.startsWith('./') || body.endsWith('/.') || body.includes('/./') || body.includes('//')) return 'EMPTY_SEGMENT';
+  if (body === '' || body === '.' || body.startsWith('./') || body.endsWith('/.') || body.includes('/./') || body.includes('//')) {
+    return 'EMPTY_SEGMENT';
+  }
   return null;
 }
 

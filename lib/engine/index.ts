@@ -20,4 +20,6 @@ export { COMPOSER_INSTALL_ARGS } from './sources/php';
 export { OUTPUT_PLACEHOLDER } from './sources/command';
 export * from './zip';
 export * from './inspect';
-export { DEFAULT_PROFILE, DEFAULT_RULE_IDS, STRIP_DENY_LIST, slimLayer, slimSpec, type SlimContext, type SlimOptions, type SlimRule, type SlimSpec } from './slim';
+export {
+  DEFAULT_PROFILE, DEFAULT_RULE_IDS, STRIP_DENY_LIST, slimLayer, slimSpec, type SlimContext, type SlimOptions, type SlimRule, type SlimSpec,
+} from './slim';

@@ -50,7 +50,8 @@ parentPort.on('message', (m) => {
       return;
     }
     if (read.changed !== undefined) {
-      parentPort.postMessage({ id: m.id, error: { index: i, code: 'FILE_CHANGED', message: 'size was ' + m.sizes[i] + ' bytes when listed and ' + read.changed + ' when read' } });
+      const message = 'size was ' + m.sizes[i] + ' bytes when listed and ' + read.changed + ' when read';
+      parentPort.postMessage({ id: m.id, error: { index: i, code: 'FILE_CHANGED', message } });
       return;
     }
     const raw = read.data;
@@ -126,7 +127,9 @@ export class DeflatePool {
       w.on('message', (msg) => this.onMessage(w, msg));
       w.on('error', (err) => this.onFailure(w, err));
       w.on('exit', (code) => {
-        if (!this.closed) this.onFailure(w, new LayersmithPackError('DEFLATE_WORKER_EXITED', `layersmith: a deflate worker exited with code ${code}`));
+        if (!this.closed) {
+          this.onFailure(w, new LayersmithPackError('DEFLATE_WORKER_EXITED', `layersmith: a deflate worker exited with code ${code}`));
+        }
       });
       this.all.push(w);
       this.idle.push(w);

@@ -167,7 +167,8 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
   const target = nodePath.resolve(outZip);
   const level = options.level ?? 6;
   if (!Number.isInteger(level) || level < 0 || level > 9) {
-    throw new ZipPackError('BAD_OPTION', root, `layersmith: deflate level ${level} is not an integer from 0 to 9; pass level: 6 (the default) or another value in 0-9.`);
+    throw new ZipPackError('BAD_OPTION', root,
+      `layersmith: deflate level ${level} is not an integer from 0 to 9; pass level: 6 (the default) or another value in 0-9.`);
   }
   const workers = options.workers ?? os.availableParallelism();
   if (!Number.isInteger(workers) || workers < 1) {
@@ -177,10 +178,12 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
   try {
     rootStat = fs.statSync(root);
   } catch {
-    throw new ZipPackError('NOT_A_DIRECTORY', root, `layersmith: layer root ${root} does not exist; build the layer content there first or point the source at the right directory.`);
+    throw new ZipPackError('NOT_A_DIRECTORY', root,
+      `layersmith: layer root ${root} does not exist; build the layer content there first or point the source at the right directory.`);
   }
   if (!rootStat.isDirectory()) {
-    throw new ZipPackError('NOT_A_DIRECTORY', root, `layersmith: layer root ${root} is not a directory; a directory source must name the folder that becomes /opt.`);
+    throw new ZipPackError('NOT_A_DIRECTORY', root,
+      `layersmith: layer root ${root} is not a directory; a directory source must name the folder that becomes /opt.`);
   }
 
   const matcher = new ExcludeMatcher(options.excludes ?? [], options.useDefaultExcludes ?? true);
@@ -278,7 +281,8 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], o
       const abs = nodePath.join(absDir, d.name);
       const nameProblem = validateEntryName(rel);
       if (nameProblem) {
-        throw new ZipPackError('BAD_ENTRY_NAME', abs, `layersmith: ${abs} cannot go into a layer ZIP: ${nameProblem}. Rename it or add it to excludes.`);
+        throw new ZipPackError('BAD_ENTRY_NAME', abs,
+          `layersmith: ${abs} cannot go into a layer ZIP: ${nameProblem}. Rename it or add it to excludes.`);
       }
       let kind: 'file' | 'directory' | 'symlink' | 'other';
       let st: fs.Stats | undefined;
@@ -315,7 +319,8 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], o
         }
         out.push({ name: rel, absPath: abs, kind, unixMode: S_IFLNK | 0o777, size: Buffer.byteLength(linkTarget), linkTarget });
       } else {
-        throw new ZipPackError('UNSUPPORTED_FILE_TYPE', abs, `layersmith: ${abs} is not a regular file, directory or symlink (a socket, FIFO or device); remove it or add it to excludes.`);
+        throw new ZipPackError('UNSUPPORTED_FILE_TYPE', abs,
+          `layersmith: ${abs} is not a regular file, directory or symlink (a socket, FIFO or device); remove it or add it to excludes.`);
       }
     }
   }
@@ -446,7 +451,8 @@ function toPackError(e: unknown, files: readonly PlannedEntry[]): Error {
   if (e instanceof BatchFileError) {
     const file = files[e.index].absPath;
     if (e.code === 'FILE_CHANGED') {
-      return new ZipPackError('FILE_CHANGED', file, `layersmith: ${file} changed while the layer was packed (${e.message}); wait for whatever writes it to finish and build again.`);
+      return new ZipPackError('FILE_CHANGED', file,
+        `layersmith: ${file} changed while the layer was packed (${e.message}); wait for whatever writes it to finish and build again.`);
     }
     return new ZipPackError('READ_FAILED', file, `layersmith: cannot read ${file}: ${e.message}. Check its permissions or exclude it.`);
   }
@@ -469,7 +475,9 @@ async function writeStreamed(e: PlannedEntry, writer: ZipFileWriter, level: numb
   try {
     await writer.addStreamed(e, e.size, deflater, () => {
       if (size !== e.size) {
-        throw new ZipPackError('FILE_CHANGED', e.absPath, `layersmith: ${e.absPath} changed while the layer was packed (size was ${e.size} bytes when listed and ${size} when read); wait for whatever writes it to finish and build again.`);
+        throw new ZipPackError('FILE_CHANGED', e.absPath,
+          `layersmith: ${e.absPath} changed while the layer was packed (size was ${e.size} bytes when listed and ${size} when read); `
+          + 'wait for whatever writes it to finish and build again.');
       }
       return { crc32: crc, uncompressedSize: size };
     });

@@ -113,7 +113,8 @@ export class ZipFileWriter {
     const compressedSize = data.length;
     if (compressedSize >= MAX_U32 || uncompressedSize >= MAX_U32) {
       // Complete entries come from bounded batches; big files take the streamed path.
-      throw new LayersmithPackError('INTERNAL_ENTRY_TOO_BIG', `layersmith: internal error: entry ${entry.name} is too big for addComplete (${uncompressedSize} bytes); stream it.`);
+      throw new LayersmithPackError('INTERNAL_ENTRY_TOO_BIG',
+        `layersmith: internal error: entry ${entry.name} is too big for addComplete (${uncompressedSize} bytes); stream it.`);
     }
     const header = Buffer.alloc(30);
     header.writeUInt32LE(0x04034b50, 0);
@@ -188,7 +189,8 @@ export class ZipFileWriter {
     }
     const done = result();
     if (!zip64 && (compressedSize >= MAX_U32 || done.uncompressedSize >= MAX_U32)) {
-      throw new LayersmithPackError('FILE_CHANGED', `layersmith: ${entry.name} grew past 4 GiB while it was packed (stat said ${uncompressedSize} bytes); rebuild from a stable directory.`);
+      throw new LayersmithPackError('FILE_CHANGED',
+        `layersmith: ${entry.name} grew past 4 GiB while it was packed (stat said ${uncompressedSize} bytes); rebuild from a stable directory.`);
     }
     const descriptor = Buffer.alloc(zip64 ? 24 : 16);
     descriptor.writeUInt32LE(0x08074b50, 0);
