@@ -116,7 +116,8 @@ async function buildAndCommit(
     for (const ex of packed.excluded.filter((e) => e.secret)) {
       progress.note(`left out secret-looking file ${ex.path} (${ex.reason})`);
     }
-    const inspected = await progress.step('inspect zip', () => inspectZip(tmpZip));
+    // The writer hashed the bytes it wrote: inspection reads only the central directory and metadata.
+    const inspected = await progress.step('inspect zip', () => inspectZip(tmpZip, { checksums: { sha256: packed.sha256, crc64: packed.crc64 } }));
     pausePoint('inspect:done');
     refuseEmptyLayer(spec, root, inspected, packed.excluded);
     const manifest: LayerManifest = {

@@ -28,6 +28,13 @@ export interface InspectOptions {
    * @default false (extractZip always verifies)
    */
   readonly verifyCrc?: boolean;
+  /**
+   * The ZIP's SHA-256 (base64) and CRC-64/XZ (decimal) when the caller already has them: the ZIP
+   * writer computes both over the bytes it writes, so a build inspecting its own ZIP need not
+   * read it whole again (nor hold it in memory) for them. Ignored with `verifyCrc`.
+   * @default both computed from the file
+   */
+  readonly checksums?: { readonly sha256: string; readonly crc64: string };
 }
 
 export const DEFAULT_MAX_UNZIPPED_BYTES = 2 * 1024 * 1024 * 1024;
@@ -52,7 +59,8 @@ export function openValidated(
       if (symlinkEscapes(e.name, target)) {
         throw new ZipInspectionError('SYMLINK_ESCAPE', reader.file,
           `layersmith: ${reader.file} entry ${JSON.stringify(e.name)} is a symlink to ${JSON.stringify(target)}, which leaves the layer root; `
-          + 'extracted under /opt it would reach into the rest of the file system. Replace the link with the file it points to, or a relative link inside the layer.',
+          + 'extracted under /opt it would reach into the rest of the file system. '
+          + 'Replace the link with the file it points to, or a relative link inside the layer.',
           e.name);
       }
       links.set(e.name, target);
@@ -99,7 +107,9 @@ async function fileChecksums(file: string, whole: Buffer | undefined): Promise<{
  * Rejects with `ZipInspectionError` (see `ZipErrorCode`).
  */
 export async function inspectZip(zipPath: string, options: InspectOptions = {}): Promise<LayerManifest> {
-  const { reader, links } = openValidated(zipPath, options, PRELOAD_MAX_BYTES);
+  // Known checksums leave only the central directory and a few entries to read: no preload.
+  const known = options.verifyCrc ? undefined : options.checksums;
+  const { reader, links } = openValidated(zipPath, options, known ? 0 : PRELOAD_MAX_BYTES);
   try {
     const entries: ManifestEntry[] = [];
     const natives: NativeBinary[] = [];
@@ -169,7 +179,7 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
         await reader.stream(e, () => undefined);
       }
     }
-    const sums = await fileChecksums(reader.file, reader.whole);
+    const sums = known ?? await fileChecksums(reader.file, reader.whole);
     // ZIPs layersmith writes list entries in order; checking costs one native comparison each.
     if (!(reader.asciiNames && inNativeOrder(entries))) sortByEntryName(entries, (e) => e.path);
     natives.sort((a, b) => compareEntryNames(a.path, b.path) || a.cpu.localeCompare(b.cpu));

@@ -11,7 +11,7 @@ import { removeOnSignal } from '../signal-cleanup';
 import { pausePoint } from '../test-pause';
 import { BatchFileError, DeflatedFile, DeflatePool } from './deflate-pool';
 import { ExcludeMatcher } from './excludes';
-import type { ReusedEntry, ReuseRecorder, ReuseSource } from './reuse';
+import { STREAMED_DEFLATE, type ReusedEntry, type ReuseRecorder, type ReuseSource } from './reuse';
 import { ZipFileWriter } from './zip-writer';
 
 /** Options of `packDirectory`. */
@@ -62,7 +62,7 @@ export interface PackReuse {
   /** SHA-256 (hex) of a file's bytes when already known without reading it (a digest record), else undefined. */
   readonly contentDigest: (relPath: string, st: fs.Stats) => string | undefined;
   /**
-   * Collects every entry written whole whose digest is known, for the next build.
+   * Collects every entry whose digest is known, for the next build.
    * @default nothing collected
    */
   readonly recorder?: ReuseRecorder;
@@ -403,7 +403,17 @@ async function writeEntries(
     dispatch(i + window);
     const unit = units[i];
     if (unit.streamed) {
-      unzipped += await writeStreamed(unit.entries[0], writer, level);
+      // A big file: its previous entry (same content digest) is copied in the same streamed
+      // layout, with its data descriptor, so the bytes equal a fresh compression's.
+      const e = unit.entries[0];
+      const digest = reuse?.contentDigest(e.name, e.st!);
+      const taken = digest !== undefined ? reuse?.previous?.take(e.name, digest, e.size, true) : undefined;
+      const w = taken
+        ? { ...(await writer.addStreamed(e, e.size, [taken.data], () => taken)), crc32: taken.crc32, uncompressedSize: taken.uncompressedSize }
+        : await writeStreamed(e, writer, level);
+      if (digest !== undefined) reuse?.recorder?.add(e.name, digest, STREAMED_DEFLATE, w.crc32, w.uncompressedSize, w.compressedSize, w.dataOffset);
+      if (taken) reused++;
+      unzipped += w.uncompressedSize;
     } else {
       const files = unit.entries.filter((e) => e.kind === 'file');
       const k2 = known[i];
@@ -459,7 +469,9 @@ function toPackError(e: unknown, files: readonly PlannedEntry[]): Error {
   return e as Error;
 }
 
-async function writeStreamed(e: PlannedEntry, writer: ZipFileWriter, level: number): Promise<number> {
+async function writeStreamed(
+  e: PlannedEntry, writer: ZipFileWriter, level: number,
+): Promise<{ crc32: number; uncompressedSize: number; compressedSize: number; dataOffset: number }> {
   let crc = 0;
   let size = 0;
   const source = fs.createReadStream(e.absPath, { highWaterMark: 1024 * 1024 });
@@ -473,7 +485,7 @@ async function writeStreamed(e: PlannedEntry, writer: ZipFileWriter, level: numb
     if (err) failure = err;
   });
   try {
-    await writer.addStreamed(e, e.size, deflater, () => {
+    const placed = await writer.addStreamed(e, e.size, deflater, () => {
       if (size !== e.size) {
         throw new ZipPackError('FILE_CHANGED', e.absPath,
           `layersmith: ${e.absPath} changed while the layer was packed (size was ${e.size} bytes when listed and ${size} when read); `
@@ -481,10 +493,10 @@ async function writeStreamed(e: PlannedEntry, writer: ZipFileWriter, level: numb
       }
       return { crc32: crc, uncompressedSize: size };
     });
+    return { ...placed, crc32: crc >>> 0, uncompressedSize: size };
   } catch (err) {
     if (err instanceof ZipPackError) throw err;
     const cause = failure ?? (err as Error);
     throw new ZipPackError('READ_FAILED', e.absPath, `layersmith: cannot read ${e.absPath}: ${cause.message}. Check its permissions or exclude it.`);
   }
-  return size;
 }

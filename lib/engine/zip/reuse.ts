@@ -10,15 +10,22 @@ import { writeFileAtomic } from '../atomic';
  * cache). A file whose digest matches gets those bytes copied instead of compressed again.
  *
  * Output stays byte-identical to a cold build: deflate is deterministic for the same bytes,
- * level and zlib, so the record is used only when level and zlib version match, and only for
- * entries written whole (streamed big files are always compressed again). The previous ZIP is
- * checked against the SHA-256 the record saved before any byte of it is used.
+ * level and zlib, so the record is used only when level and zlib version match, and an entry
+ * only in the layout it was written in (whole, or streamed with a data descriptor for big
+ * files). The previous ZIP is checked against the SHA-256 the record saved before any byte of
+ * it is used.
  */
 
 const FORMAT = 2;
 
 /** Numbers stored per entry: method, crc32, uncompressed size, compressed size, data offset. */
 const SLOT_WIDTH = 5;
+
+/**
+ * The method recorded for a big file's entry: deflated, but written streamed (local header
+ * without sizes, then a data descriptor). Such bytes are only reused for a streamed entry again.
+ */
+export const STREAMED_DEFLATE = 0x108;
 
 interface ReuseRecordFile {
   readonly format: number;
@@ -83,15 +90,19 @@ export class ReuseSource {
     return this.index.size;
   }
 
-  /** The previous compressed entry of `name` when its content had digest `sha256` (hex). */
-  public take(name: string, sha256: string, uncompressedSize: number): ReusedEntry | undefined {
+  /**
+   * The previous compressed entry of `name` when its content had digest `sha256` (hex), written
+   * the same way (`streamed` for big files, whole otherwise).
+   */
+  public take(name: string, sha256: string, uncompressedSize: number, streamed = false): ReusedEntry | undefined {
     const i = this.index.get(name);
     if (i === undefined || this.rec.sha256[i] !== sha256) return undefined;
     const at = i * SLOT_WIDTH;
     const slots = this.rec.slots;
     const method = slots[at], crc32 = slots[at + 1], usize = slots[at + 2], csize = slots[at + 3], offset = slots[at + 4];
-    if (usize !== uncompressedSize || (method !== 0 && method !== 8) || offset + csize > this.bytes.length) return undefined;
-    return { method, crc32, uncompressedSize: usize, data: this.bytes.subarray(offset, offset + csize) };
+    const layoutMatches = streamed ? method === STREAMED_DEFLATE : method === 0 || method === 8;
+    if (usize !== uncompressedSize || !layoutMatches || offset + csize > this.bytes.length) return undefined;
+    return { method: streamed ? 8 : method as 0 | 8, crc32, uncompressedSize: usize, data: this.bytes.subarray(offset, offset + csize) };
   }
 }
 

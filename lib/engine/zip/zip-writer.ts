@@ -149,13 +149,14 @@ export class ZipFileWriter {
    * Adds an entry whose raw-deflated bytes arrive as a stream (big files), followed by a data
    * descriptor. `uncompressedSize` is the size expected from stat; `chunks` yields the deflated
    * bytes, and `result()` gives the CRC-32 and the size actually read once the stream ends.
+   * Returns where the entry's data starts in the file and how many deflated bytes it has.
    */
   public async addStreamed(
     entry: ZipEntryInput,
     uncompressedSize: number,
-    chunks: AsyncIterable<Uint8Array>,
+    chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
     result: () => { crc32: number; uncompressedSize: number },
-  ): Promise<void> {
+  ): Promise<{ dataOffset: number; compressedSize: number }> {
     const { buf: name, flags: nameFlags } = encodeName(entry.name);
     const flags = nameFlags | FLAG_DATA_DESCRIPTOR;
     const zip64 = uncompressedSize >= ZIP64_STREAM_THRESHOLD;
@@ -181,6 +182,7 @@ export class ZipFileWriter {
     this.push(header);
     this.push(name);
     if (extra.length > 0) this.push(extra);
+    const dataOffset = this.offset;
     let compressedSize = 0;
     for await (const chunk of chunks) {
       compressedSize += chunk.length;
@@ -214,6 +216,7 @@ export class ZipFileWriter {
       externalAttr: externalAttributes(entry.unixMode),
       offset,
     });
+    return { dataOffset, compressedSize };
   }
 
   /** Writes buffered records to the file. */
