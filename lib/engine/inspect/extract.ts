@@ -17,7 +17,8 @@ export async function extractZip(zipPath: string, destDir: string, options: Insp
   const dest = path.resolve(destDir);
   const file = path.resolve(zipPath);
   if (fs.existsSync(dest) && (!fs.statSync(dest).isDirectory() || fs.readdirSync(dest).length > 0)) {
-    throw new ZipInspectionError('DESTINATION_NOT_EMPTY', file, `layersmith: cannot extract ${file} into ${dest}: it exists and is not an empty directory. Choose a new directory or empty it first.`);
+    throw new ZipInspectionError('DESTINATION_NOT_EMPTY', file,
+      `layersmith: cannot extract ${file} into ${dest}: it exists and is not an empty directory. Choose a new directory or empty it first.`);
   }
   const { reader, links } = openValidated(file, options);
   fs.mkdirSync(path.dirname(dest), { recursive: true });

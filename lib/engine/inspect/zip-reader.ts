@@ -98,7 +98,9 @@ export class ZipReader {
     const whole = this.whole;
     if (whole) {
       if (position + length > whole.length) {
-        this.fail('TRUNCATED', `layersmith: ${this.file} is truncated: needed ${length} bytes at offset ${position} but the file is ${this.size} bytes. Re-download or rebuild the ZIP.`);
+        this.fail('TRUNCATED',
+          `layersmith: ${this.file} is truncated: needed ${length} bytes at offset ${position} but the file is ${this.size} bytes. `
+          + 'Re-download or rebuild the ZIP.');
       }
       return whole.subarray(position, position + length);
     }
@@ -110,7 +112,9 @@ export class ZipReader {
       got += n;
     }
     if (got < length) {
-      this.fail('TRUNCATED', `layersmith: ${this.file} is truncated: needed ${length} bytes at offset ${position} but the file is ${this.size} bytes. Re-download or rebuild the ZIP.`);
+      this.fail('TRUNCATED',
+        `layersmith: ${this.file} is truncated: needed ${length} bytes at offset ${position} but the file is ${this.size} bytes. `
+        + 'Re-download or rebuild the ZIP.');
     }
     return buf;
   }
@@ -120,7 +124,8 @@ export class ZipReader {
     const startsLikeZip = () => this.size >= 4 && this.read(0, 4).readUInt32LE(0) === 0x04034b50;
     if (this.size < 22) {
       if (startsLikeZip()) this.truncated('the end of central directory record is missing');
-      this.fail('NOT_A_ZIP', `layersmith: ${file} is not a ZIP file (${this.size} bytes, no end of central directory record). Point the layer at a .zip file.`);
+      this.fail('NOT_A_ZIP',
+        `layersmith: ${file} is not a ZIP file (${this.size} bytes, no end of central directory record). Point the layer at a .zip file.`);
     }
     // The end record is in the last 22 + 65,535 (max comment) bytes.
     const tailLength = Math.min(this.size, 22 + MAX_U16);
@@ -219,15 +224,21 @@ export class ZipReader {
       const problem = entryNameProblem(name);
       if (problem) this.nameProblem(problem, name);
       if (flags & 0x0001) {
-        this.fail('ENCRYPTED', `layersmith: ${this.file} entry ${JSON.stringify(name)} is encrypted (general purpose flag bit 0); a layer must be readable by the platform. Re-create the ZIP without a password.`, name);
+        this.fail('ENCRYPTED',
+          `layersmith: ${this.file} entry ${JSON.stringify(name)} is encrypted (general purpose flag bit 0); `
+          + 'a layer must be readable by the platform. Re-create the ZIP without a password.', name);
       }
       if (method !== 0 && method !== 8) {
-        this.fail('UNSUPPORTED_METHOD', `layersmith: ${this.file} entry ${JSON.stringify(name)} uses compression method ${method}; Lambda and FC read only stored (0) and deflate (8). Re-create the ZIP with deflate.`, name);
+        this.fail('UNSUPPORTED_METHOD',
+          `layersmith: ${this.file} entry ${JSON.stringify(name)} uses compression method ${method}; `
+          + 'Lambda and FC read only stored (0) and deflate (8). Re-create the ZIP with deflate.', name);
       }
       const key = name.endsWith('/') ? name.slice(0, -1) : name;
       const previous = seen.get(key);
       if (previous !== undefined) {
-        this.fail('DUPLICATE_ENTRY', `layersmith: ${this.file} holds ${JSON.stringify(name)} twice (also as ${JSON.stringify(previous)}); which copy lands in /opt would depend on the extractor. Re-create the ZIP with one entry per path.`, name);
+        this.fail('DUPLICATE_ENTRY',
+          `layersmith: ${this.file} holds ${JSON.stringify(name)} twice (also as ${JSON.stringify(previous)}); `
+          + 'which copy lands in /opt would depend on the extractor. Re-create the ZIP with one entry per path.', name);
       }
       seen.set(key, name);
 
@@ -245,17 +256,22 @@ export class ZipReader {
     this.unzippedSize = total;
     this.asciiNames = asciiNames;
     if (total > limits.maxUnzippedBytes) {
-      this.fail('ZIP_BOMB_TOTAL', `layersmith: ${this.file} would unzip to ${total} bytes, more than the limit of ${limits.maxUnzippedBytes}. If the layer is really this big, raise maxUnzippedBytes; otherwise the ZIP is a zip bomb or broken.`);
+      this.fail('ZIP_BOMB_TOTAL',
+        `layersmith: ${this.file} would unzip to ${total} bytes, more than the limit of ${limits.maxUnzippedBytes}. `
+        + 'If the layer is really this big, raise maxUnzippedBytes; otherwise the ZIP is a zip bomb or broken.');
     }
     const ratio = this.size > 0 ? total / this.size : 0;
     if (ratio > limits.maxRatio) {
-      this.fail('ZIP_BOMB_RATIO', `layersmith: ${this.file} would unzip to ${total} bytes from ${this.size} (ratio ${ratio.toFixed(1)}, limit ${limits.maxRatio}). Real layers compress far less; raise maxRatio only if you trust this ZIP.`);
+      this.fail('ZIP_BOMB_RATIO',
+        `layersmith: ${this.file} would unzip to ${total} bytes from ${this.size} (ratio ${ratio.toFixed(1)}, limit ${limits.maxRatio}). `
+        + 'Real layers compress far less; raise maxRatio only if you trust this ZIP.');
     }
   }
 
   private notUtf8(raw: Buffer, flags: number): never {
     const bytes = [...raw].map((b) => b.toString(16).padStart(2, '0')).join(' ');
-    this.fail('NAME_NOT_UTF8', `layersmith: ${this.file} has an entry name that is not valid UTF-8 (bytes ${bytes}; UTF-8 flag ${flags & 0x0800 ? 'set' : 'not set'}); `
+    this.fail('NAME_NOT_UTF8',
+      `layersmith: ${this.file} has an entry name that is not valid UTF-8 (bytes ${bytes}; UTF-8 flag ${flags & 0x0800 ? 'set' : 'not set'}); `
       + 'Lambda and FC extract names as UTF-8, so the file would land under a garbled name. '
       + 'Re-create the ZIP with UTF-8 names (Info-ZIP zip 3 or Python zipfile write them).');
   }
@@ -269,11 +285,15 @@ export class ZipReader {
     const where = `layersmith: ${this.file} entry ${shown}`;
     switch (problem) {
       case 'ABSOLUTE_PATH':
-        this.fail('ABSOLUTE_PATH', `${where} is an absolute path; layer entries must be relative to /opt. Re-create the ZIP from inside the layer root.`, name);
+        this.fail('ABSOLUTE_PATH',
+          `${where} is an absolute path; layer entries must be relative to /opt. Re-create the ZIP from inside the layer root.`, name);
       case 'DOT_DOT':
-        this.fail('DOT_DOT', `${where} has a '..' segment and would be written outside /opt. Re-create the ZIP without parent-directory paths.`, name);
+        this.fail('DOT_DOT',
+          `${where} has a '..' segment and would be written outside /opt. Re-create the ZIP without parent-directory paths.`, name);
       case 'BACKSLASH':
-        this.fail('BACKSLASH', `${where} contains a backslash; ZIP paths use '/' and Linux would create a file with a backslash in its name. Re-create the ZIP with a tool that writes '/' separators.`, name);
+        this.fail('BACKSLASH',
+          `${where} contains a backslash; ZIP paths use '/' and Linux would create a file with a backslash in its name. `
+          + 'Re-create the ZIP with a tool that writes \'/\' separators.', name);
       case 'NUL_BYTE':
         this.fail('NUL_BYTE', `${where} contains a NUL byte, which no file system accepts. Re-create the ZIP.`, name);
       default:
@@ -376,7 +396,8 @@ export class ZipReader {
       this.badData(e, `it holds ${size} bytes but the central directory says ${e.uncompressedSize}`);
     }
     if ((crc >>> 0) !== (e.crc32 >>> 0)) {
-      this.badData(e, `its CRC-32 is ${(crc >>> 0).toString(16).padStart(8, '0')} but the central directory says ${(e.crc32 >>> 0).toString(16).padStart(8, '0')}`);
+      const hex = (n: number) => (n >>> 0).toString(16).padStart(8, '0');
+      this.badData(e, `its CRC-32 is ${hex(crc)} but the central directory says ${hex(e.crc32)}`);
     }
   }
 
