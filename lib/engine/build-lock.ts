@@ -66,7 +66,7 @@ export async function singleFlight<T>(
     }
     const holder = holderOf(lock);
     if (holder.abandoned) {
-      fs.rmSync(lock, { force: true });
+      removeAbandoned(lock, holder);
       continue;
     }
     // Name the holder once its pid is readable (a lock made without hard links is empty at first).
@@ -134,12 +134,37 @@ function release(lock: string): void {
   if (holderOf(lock).pid === process.pid) fs.rmSync(lock, { force: true });
 }
 
-function holderOf(lock: string): { pid?: number; abandoned: boolean } {
+/** What a waiter saw of a lock when it judged it: its inode and its text. */
+export interface LockSeen {
+  readonly ino?: number;
+  readonly text?: string;
+}
+
+/**
+ * Removes an abandoned lock only if it is still the file the waiter judged (same inode, same
+ * pid inside): two waiters may judge the same dead lock, and the slower one must not remove the
+ * lock the faster one has taken since (which may even reuse the inode, but holds another pid).
+ * @internal
+ */
+export function removeAbandoned(lock: string, seen: LockSeen): void {
   let text: string;
-  let mtimeMs: number;
+  let ino: number;
   try {
     text = fs.readFileSync(lock, 'utf8');
-    mtimeMs = fs.statSync(lock).mtimeMs;
+    ino = fs.statSync(lock).ino;
+  } catch {
+    return;
+  }
+  if (ino === seen.ino && text === seen.text) fs.rmSync(lock, { force: true });
+}
+
+function holderOf(lock: string): LockSeen & { pid?: number; abandoned: boolean } {
+  let text: string;
+  let mtimeMs: number;
+  let ino: number;
+  try {
+    text = fs.readFileSync(lock, 'utf8');
+    ({ mtimeMs, ino } = fs.statSync(lock));
   } catch {
     // released meanwhile: not abandoned, just gone; the next attempt takes it
     return { abandoned: false };
@@ -147,5 +172,5 @@ function holderOf(lock: string): { pid?: number; abandoned: boolean } {
   const pid = /^\d+$/.test(text) ? Number(text) : undefined;
   // An empty file is a holder between its create and its write; only age makes it abandoned.
   const gone = pid !== undefined && processIsGone(pid);
-  return { pid, abandoned: gone || Date.now() - mtimeMs > STALE_TEMP_MS };
+  return { pid, ino, text, abandoned: gone || Date.now() - mtimeMs > STALE_TEMP_MS };
 }

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildLockPath, singleFlight } from '../../lib/engine/build-lock';
+import { buildLockPath, removeAbandoned, singleFlight } from '../../lib/engine/build-lock';
 import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
 
 afterAll(() => cleanupTempDirs());
@@ -87,6 +87,24 @@ describe('singleFlight', () => {
     // THEN
     expect(r).toEqual({ value: 42, waited: false });
     expect(fs.existsSync(buildLockPath(dir, 'k'))).toBe(false);
+  });
+
+  test('GIVEN two waiters that judged one dead lock WHEN the faster has taken the lock since THEN the slower one leaves the new lock alone', () => {
+    // GIVEN a dead holder's lock, as both waiters saw it
+    const dir = makeTempDir();
+    const lock = buildLockPath(dir, 'k');
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    fs.writeFileSync(lock, dead);
+    const seen = { ino: fs.statSync(lock).ino, text: dead };
+    // WHEN the faster waiter removes it and takes the lock (the inode may even be reused)
+    fs.rmSync(lock);
+    fs.writeFileSync(lock, String(process.pid));
+    removeAbandoned(lock, seen);
+    // THEN the new holder's lock stays
+    expect(fs.readFileSync(lock, 'utf8')).toBe(String(process.pid));
+    // and the lock as judged is removed
+    removeAbandoned(lock, { ino: fs.statSync(lock).ino, text: String(process.pid) });
+    expect(fs.existsSync(lock)).toBe(false);
   });
 
   test('GIVEN a live holder that ends without committing WHEN waiting THEN the waiter builds itself', async () => {
