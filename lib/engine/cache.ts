@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { verifyCachedArtifact } from './cache-verify';
-import { canonicalJson } from './digest';
+import { canonicalJson, withDigestRecords } from './digest';
 import { sweepLeftoversOnce } from './leftovers';
 import { describeSource } from './sources';
 import { pausePoint } from './test-pause';
@@ -58,14 +58,15 @@ export function readArtifact(cacheDir: string, key: string): LayerArtifact | und
  * The content-addressed key of a build: SHA-256 hex over a canonical JSON of the source settings,
  * the contents of every file its kind's builder reads (`keyInputs` in ./sources/<kind>.ts; never
  * their absolute paths, mtimes or modes other than the executable bit), the target and the
- * layersmith version. Synchronous and cheap: no build runs.
+ * layersmith version. Synchronous and cheap: no build runs. `cacheDir` (default: the default cache)
+ * holds the digest records that spare re-reading unchanged files.
  */
-export function computeInputKey(spec: SourceSpec, target: BuildTarget): string {
+export function computeInputKey(spec: SourceSpec, target: BuildTarget, cacheDir?: string): string {
   const doc = {
     layersmith: LAYERSMITH_VERSION,
     format: BUILDER_FORMAT,
     target: { platform: target.platform, architecture: target.architecture, runtimes: [...target.runtimes] },
-    source: describeSource(spec),
+    source: withDigestRecords(cacheDir, () => describeSource(spec)),
   };
   const key = createHash('sha256').update(canonicalJson(doc)).digest('hex');
   pausePoint('key:computed');

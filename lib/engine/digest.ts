@@ -85,6 +85,24 @@ export function layerTreeDigest(root: string, excludes: readonly string[]): stri
   return treeDigest(root, (rel, isDir) => matcher.match(rel, isDir) !== undefined);
 }
 
+/** The cache directory whose digest records treeDigest uses while a key is computed for it. */
+let recordsCacheDir: string | undefined;
+
+/**
+ * Runs `fn` (a key computation) with treeDigest keeping its digest records in `cacheDir`'s, so a
+ * layer with its own cache directory keeps all its state there. Keys are synchronous, so the
+ * setting cannot leak into another computation.
+ */
+export function withDigestRecords<T>(cacheDir: string | undefined, fn: () => T): T {
+  const saved = recordsCacheDir;
+  recordsCacheDir = cacheDir;
+  try {
+    return fn();
+  } finally {
+    recordsCacheDir = saved;
+  }
+}
+
 /**
  * SHA-256 over the sorted relative paths, executable bits and contents of a directory tree.
  * `skip` leaves paths out (relative, '/'-separated); VCS metadata and bytecode never count.
@@ -92,7 +110,7 @@ export function layerTreeDigest(root: string, excludes: readonly string[]): stri
 export function treeDigest(root: string, skip: (relPath: string, isDirectory: boolean) => boolean = () => false): string {
   const h = createHash('sha256');
   // Unchanged files (same size, mtime, ctime, inode, device as when last hashed) are not read.
-  const index = DigestIndex.open(digestIndexDir(defaultCacheDir()), path.resolve(root));
+  const index = DigestIndex.open(digestIndexDir(recordsCacheDir ?? defaultCacheDir()), path.resolve(root));
   const digestOf = (abs: string, relPath: string, st: fs.Stats): string => {
     const known = index.lookup(relPath, st);
     if (known) return known;

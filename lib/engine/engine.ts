@@ -30,7 +30,7 @@ import type { LayerManifest, SlimRecord } from '../core/model';
  */
 export async function buildLayer(source: LayerSource | SourceSpec, target: BuildTarget, options: BuildOptions = {}): Promise<LayerArtifact> {
   const spec = source instanceof LayerSource ? source.bind() : source;
-  return buildWithKey(spec, target, computeInputKey(spec, target), options);
+  return buildWithKey(spec, target, computeInputKey(spec, target, options.cacheDir), options);
 }
 
 /**

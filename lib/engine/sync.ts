@@ -15,7 +15,7 @@ import { LayersmithBuildError, deserializeError, type SerializedError } from '..
  */
 export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTarget, options: BuildOptions = {}): LayerArtifact {
   const spec = source instanceof LayerSource ? source.bind() : source;
-  const inputKey = computeInputKey(spec, target);
+  const inputKey = computeInputKey(spec, target, options.cacheDir);
   const hit = readArtifact(options.cacheDir ?? defaultCacheDir(), inputKey);
   if (hit) return hit;
   pausePoint('sync:start');

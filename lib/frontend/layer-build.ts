@@ -29,8 +29,8 @@ export class LayerBuild {
     public readonly target: BuildTarget,
     cacheDir: string | undefined,
   ) {
-    this.inputKey = computeInputKey(spec, target);
     this.cacheDir = cacheDir ?? defaultCacheDir();
+    this.inputKey = computeInputKey(spec, target, this.cacheDir);
   }
 
   /** The artifact when the layer was built (or found in the cache) in this process. */

@@ -403,5 +403,5 @@ function checkArgs(subject: string, name: string, args: RuntimeLayerArgs): Check
   const compatibleArchitectures = [...(args.compatibleArchitectures ?? ['x86_64' as const])];
   const spec = args.source.bind();
   const target: BuildTarget = { platform, architecture: compatibleArchitectures[0], runtimes: compatibleRuntimes };
-  return { platform, layerName, compatibleRuntimes, compatibleArchitectures, spec, target, inputKey: computeInputKey(spec, target) };
+  return { platform, layerName, compatibleRuntimes, compatibleArchitectures, spec, target, inputKey: computeInputKey(spec, target, args.cacheDir) };
 }

@@ -22,6 +22,20 @@ function keyInFreshProcess(dir: string, cacheDir: string): string {
   });
 }
 
+/** As keyInFreshProcess, with the layer's own cache directory passed to computeInputKey. */
+function keyWithOwnCache(dir: string, defaultCache: string, ownCache: string): string {
+  const script = `
+    require('ts-node/register/transpile-only');
+    const { computeInputKey, LayerSource } = require(${JSON.stringify(path.join(repo, 'lib', 'engine', 'index.ts'))});
+    const target = { platform: 'aws', architecture: 'x86_64', runtimes: ['nodejs20.x'] };
+    process.stdout.write(computeInputKey(LayerSource.fromDirectory(process.argv[1]).bind(), target, process.argv[2]));
+  `;
+  return execFileSync(process.execPath, ['-e', script, dir, ownCache], {
+    env: { ...process.env, LAYERSMITH_CACHE_DIR: defaultCache, TS_NODE_PREFER_TS_EXTS: 'true' },
+    encoding: 'utf8',
+  });
+}
+
 function recordFiles(cacheDir: string): string[] {
   const dir = digestIndexDir(cacheDir);
   return fs.existsSync(dir) ? fs.readdirSync(dir).map((f) => path.join(dir, f)) : [];
@@ -132,5 +146,23 @@ describe('digest index (persisted, like git\'s index)', () => {
     for (const f of fs.readdirSync(dir)) fs.writeFileSync(path.join(dir, f), '{ not json');
     // WHEN / THEN
     expect(DigestIndex.open(dir, '/root').lookup('f.txt', fs.statSync(path.join(base, 'f.txt')))).toBeUndefined();
+  });
+
+  test('GIVEN a layer with its own cache directory WHEN its key is computed THEN the digest record is kept there, not in the default cache', async () => {
+    // GIVEN a tree old enough to be recorded
+    const base = makeTempDir();
+    const dir = path.join(base, 'layer');
+    writeTree(dir, { 'nodejs/node_modules/a/index.js': 'module.exports = 1;\n' });
+    await sleep(RACY_MS + 200);
+    const defaultCache = path.join(base, 'default-cache');
+    const ownCache = path.join(base, 'own-cache');
+
+    // WHEN
+    const key = keyWithOwnCache(dir, defaultCache, ownCache);
+
+    // THEN the record is in the layer's cache only, and the key does not depend on where it is
+    expect(recordFiles(ownCache)).toHaveLength(1);
+    expect(recordFiles(defaultCache)).toEqual([]);
+    expect(key).toBe(keyInFreshProcess(dir, path.join(base, 'other-cache')));
   });
 });
