@@ -111,7 +111,7 @@ async function measure(name, source) {
   }
   // A hit in a fresh process: no digest memo, every input file read once (what a new `cdk synth` pays).
   const freshHit = [];
-  const script = `const b = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'build'))});
+  const script = `const b = require(${JSON.stringify(path.join(__dirname, '..', 'lib', 'engine'))});
 const spec = ${JSON.stringify(spec)};
 const t0 = process.hrtime.bigint();
 const a = b.buildLayerSync(spec, ${JSON.stringify(target)}, { cacheDir: ${JSON.stringify(cacheDir)}, progress: false });

@@ -66,6 +66,8 @@ const header = [
 ];
 
 const sections = [];
+/** Benches that failed: their sections say so, and the run exits non-zero. */
+const failed = [];
 for (const bench of allBenches) {
   if (!benches.includes(bench)) {
     if (previous.has(bench)) sections.push(`<!-- bench: ${bench} -->`, previous.get(bench), '');
@@ -84,7 +86,9 @@ for (const bench of allBenches) {
   if (r.status === 0) {
     sections.push(r.stdout.trim(), '');
   } else {
-    sections.push(`## ${bench}`, '', `This bench failed (exit code ${r.status}${r.signal ? `, signal ${r.signal}` : ''}) after ${seconds} s; its output:`, '', '```', (r.stdout || '').trim(), '```', '');
+    failed.push(bench);
+    sections.push(`## ${bench}`, '', `This bench failed (exit code ${r.status}${r.signal ? `, signal ${r.signal}` : ''}) after ${seconds} s; `
+      + 'its standard output (its errors went to the terminal that ran it):', '', '```', (r.stdout || '').trim(), '```', '');
   }
 }
 const kept = allBenches.filter((b) => !benches.includes(b) && previous.has(b));
@@ -92,3 +96,7 @@ if (kept.length > 0) header.push(`Sections kept from an earlier run (not re-run 
 header.push(`Load average at the end: ${load()}. Total time ${((Date.now() - started.getTime()) / 1000).toFixed(0)} s.`, '');
 fs.writeFileSync(path.join(repo, 'BENCHMARKS.md'), [...header, ...sections].join('\n'));
 process.stderr.write('bench: wrote BENCHMARKS.md\n');
+if (failed.length > 0) {
+  process.stderr.write(`bench: ${failed.join(', ')} failed (see the errors above)\n`);
+  process.exitCode = 1;
+}
