@@ -128,6 +128,14 @@ export class RuntimeLayer extends lambda.LayerVersion {
     });
     const architectures = props.compatibleArchitectures ?? [lambda.Architecture.X86_64];
 
+    // An output directory the bundling cannot write to fails before anything is keyed or built.
+    const bundlingRequired = Stack.of(scope).bundlingRequired;
+    const outdir = bundlingRequired ? Stage.of(scope)?.outdir : undefined;
+    if (outdir) {
+      assertWritableOutdir(subject, outdir, `make ${outdir} writable, or synthesize into another directory `
+        + '(`cdk synth --output <dir>`, or `new App({ outdir })`).');
+    }
+
     const build = new LayerBuild(subject, props.source.bind(), {
       platform: 'aws',
       architecture: architectures[0].name as ArchitectureId,
@@ -135,15 +143,7 @@ export class RuntimeLayer extends lambda.LayerVersion {
     }, props.cacheDir);
     // Build (or hit the cache) before CDK stages the asset: its bundling hook then only copies, and a
     // failed build reaches the app as our error (CDK wraps what a bundling hook throws in its own).
-    const bundlingRequired = Stack.of(scope).bundlingRequired;
-    if (bundlingRequired) {
-      const outdir = Stage.of(scope)?.outdir;
-      if (outdir) {
-        assertWritableOutdir(subject, outdir, `make ${outdir} writable, or synthesize into another directory `
-          + '(`cdk synth --output <dir>`, or `new App({ outdir })`).');
-      }
-      build.ensureBuilt();
-    }
+    if (bundlingRequired) build.ensureBuilt();
 
     super(scope, id, {
       code: lambda.Code.fromAsset(anchorDirectory(build.spec), {

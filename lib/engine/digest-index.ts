@@ -104,6 +104,8 @@ export class DigestIndex {
    */
   public save(): void {
     if (!this.changed && this.seenPaths.length === this.known.size) return;
+    // Only files changed too recently to trust, and no record before: nothing to remember.
+    if (this.seenPaths.length === 0 && this.known.size === 0) return;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       const stored: Stored = { format: FORMAT, root: this.root, paths: this.seenPaths, stamps: this.seenStamps, digests: this.seenDigests };

@@ -23,7 +23,7 @@ export function assertWritableOutdir(constructPath: string, outdir: string, fix:
     const reason = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
     throw new LayersmithBuildError('ASSEMBLY_NOT_WRITABLE',
       `${constructPath}: the output directory ${dir} is not writable (${reason}: could not create a directory in it), `
-      + `so the layer's ZIP cannot be staged there; nothing was built or written. Fix: ${fix}`,
+      + `so the layer's ZIP cannot be staged there; nothing was built. Fix: ${fix}`,
       { constructPath, path: dir });
   }
   fs.rmdirSync(probe);

@@ -155,6 +155,13 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
     this.explicitRemovalPolicy = props.removalPolicy;
     this.addGrants(props.grants ?? [], this.node.path);
 
+    // An output directory the bundling cannot write to fails before anything is keyed or built.
+    const stagingDir = ros.Stack.of(this).bundlingRequired ? ros.Stage.of(this)?.outdir : undefined;
+    if (stagingDir) {
+      assertWritableOutdir(this.node.path, stagingDir, `make ${stagingDir} writable, or synthesize into another directory `
+        + '(`ros-cdk synth --output <dir>`, or `new App({ outdir })`).');
+    }
+
     const build = this.build = new LayerBuild(this.node.path, props.source.bind(), {
       platform: 'alicloud', architecture: FC_ARCHITECTURE, runtimes: this.compatibleRuntimes,
     }, props.cacheDir);
@@ -163,11 +170,6 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
     // Build (or hit the cache) before anything is staged, so a layer that fails its checks
     // leaves nothing in the output directory; the bundling hook below then only copies.
     if (ros.Stack.of(this).bundlingRequired) {
-      const outdir = ros.Stage.of(this)?.outdir;
-      if (outdir) {
-        assertWritableOutdir(this.node.path, outdir, `make ${outdir} writable, or synthesize into another directory `
-          + '(`ros-cdk synth --output <dir>`, or `new App({ outdir })`).');
-      }
       this.artifact = build.ensureBuilt();
       this.layerFindings = analyzeBuiltLayer({ ...this._ownLayer(), manifest: this.artifact.manifest }, props.limits);
       noteFindings(this.node.path, this.layerFindings, {

@@ -111,9 +111,10 @@ describe('digest index (persisted, like git\'s index)', () => {
     const settled = DigestIndex.open(dir, '/settled');
     settled.record('f.txt', st, 'd2', Math.max(st.mtimeMs, st.ctimeMs) + RACY_MS + 1);
     settled.save();
-    // THEN only the settled one answers
+    // THEN only the settled one answers, and the racy one wrote no record (it had nothing to keep)
     expect(DigestIndex.open(dir, '/racy').lookup('f.txt', st)).toBeUndefined();
     expect(DigestIndex.open(dir, '/settled').lookup('f.txt', st)).toBe('d2');
+    expect(fs.readdirSync(dir)).toHaveLength(1);
   });
 
   test('GIVEN a record WHEN any of size, mtime, ctime, inode or device differs THEN lookup misses', () => {
