@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { cleanupTempDirs, newApp, tempDir, writeTree } from './util';
 import { FunctionWithLayers, LayerSource, RuntimeLayer } from '../../lib/aws-cdk';
 import { formatFindings, LayersmithError, LayersmithValidationError } from '../../lib/core';
+import { thrown } from '../helpers';
 
 afterAll(cleanupTempDirs);
 
@@ -29,15 +30,6 @@ class Checked extends Construct {
     super(scope, id);
     this.node.addValidation({ validate: () => { this.calls++; return [message]; } });
   }
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('AWS CDK FunctionWithLayers: a failing stack throws a LayersmithValidationError', () => {

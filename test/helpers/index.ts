@@ -121,3 +121,13 @@ export function listFiles(root: string): string[] {
 
 export { rawZip, writeRawZip } from './raw-zip';
 export type { RawEntry } from './raw-zip';
+
+/** What `run` throws; fails the test when it throws nothing. */
+export function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a throw');
+}

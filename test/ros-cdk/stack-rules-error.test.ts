@@ -2,6 +2,7 @@ import * as ros from '@alicloud/ros-cdk-core';
 import { cleanupTmp, ELF_AARCH64, elfSharedObject, layerDir, makeApp, tmpDir } from './helpers';
 import { formatFindings, LayersmithError, LayersmithValidationError } from '../../lib/core';
 import { FunctionWithLayers, LayerGrant, LayerSource, RuntimeLayer } from '../../lib/ros-cdk';
+import { thrown } from '../helpers';
 
 afterAll(cleanupTmp);
 
@@ -46,15 +47,6 @@ function newApp(): ros.App {
 
 function newStack(app: ros.App, id: string): ros.Stack {
   return new ros.Stack(app, id, { synthesizer: new ros.DefaultStackSynthesizer({ qualifier: 'lstest' }) });
-}
-
-function thrown(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('ROS CDK FunctionWithLayers: a failing stack throws a LayersmithValidationError', () => {
