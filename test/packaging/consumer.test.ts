@@ -107,6 +107,31 @@ describe('JavaScript consumers', () => {
   test('GIVEN a .mjs file WHEN it imports { RuntimeLayer } from layersmith/aws-cdk THEN the named exports are there', () => {
     expect(run(process.execPath, ['app.mjs'], { cwd: app })).toBe('function function function\n');
   });
+
+  test('GIVEN a layer that fails its rules WHEN the app synthesizes THEN the installed package throws a LayersmithError the app can branch on', () => {
+    // GIVEN Python modules at the ZIP root, where python3.12 never looks
+    fs.mkdirSync(path.join(app, 'layers', 'flat', 'requests'), { recursive: true });
+    fs.writeFileSync(path.join(app, 'layers', 'flat', 'requests', '__init__.py'), '');
+    fs.writeFileSync(path.join(app, 'rule-failed.cjs'), [
+      "const cdk = require('aws-cdk-lib');",
+      "const lambda = require('aws-cdk-lib/aws-lambda');",
+      "const { LayersmithError, LayersmithValidationError } = require('layersmith');",
+      "const { LayerSource, RuntimeLayer } = require('layersmith/aws-cdk');",
+      'const app = new cdk.App({ outdir: process.argv[2] });',
+      "const stack = new cdk.Stack(app, 'Consumer');",
+      "new RuntimeLayer(stack, 'Flat', { source: LayerSource.fromDirectory('layers/flat'), compatibleRuntimes: [lambda.Runtime.PYTHON_3_12] });",
+      'try { app.synth(); } catch (e) {',
+      '  const kind = e instanceof LayersmithValidationError && e instanceof LayersmithError;',
+      '  process.stdout.write(JSON.stringify({ kind, code: e.code, constructPath: e.constructPath, layout: /LS-LAYOUT/.test(e.message) }));',
+      '}',
+    ].join('\n'));
+
+    // WHEN
+    const out = run(process.execPath, ['rule-failed.cjs', makeTempDir('layersmith-test-consumer-out-')], { cwd: app, env });
+
+    // THEN
+    expect(JSON.parse(out)).toEqual({ kind: true, code: 'RULE_FAILED', constructPath: 'Consumer/Flat', layout: true });
+  });
 });
 
 describe('a CDK app synthesized by the real cdk synth', () => {
