@@ -43,11 +43,20 @@ export function digestIndexDir(cacheDir: string): string {
   return path.join(cacheDir, 'digests');
 }
 
+function recordFile(dir: string, root: string): string {
+  return path.join(dir, `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
+}
+
 /** The digest record of one tree: `lookup` before hashing a file, `record` after, `save` at the end. */
 export class DigestIndex {
+  /** Whether `dir` holds a record of `root` at all (a first build of a tree has none). */
+  public static exists(dir: string, root: string): boolean {
+    return fs.existsSync(recordFile(dir, root));
+  }
+
   /** Loads the record of `root` from `dir` (an empty one when there is none or it is unreadable). */
   public static open(dir: string, root: string): DigestIndex {
-    const file = path.join(dir, `${createHash('sha256').update(root).digest('hex').slice(0, 32)}.json`);
+    const file = recordFile(dir, root);
     const known = new Map<string, number>();
     let stored: Stored | undefined;
     try {

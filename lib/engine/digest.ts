@@ -17,12 +17,26 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 const digestMemo = new Map<string, string>();
 
 function sha256File(file: string, st: fs.Stats = fs.statSync(file)): string {
-  const stamp = `${file}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const stamp = memoStamp(file, st);
   const known = digestMemo.get(stamp);
   if (known) return known;
   const digest = hashFile(file);
   digestMemo.set(stamp, digest);
   return digest;
+}
+
+function memoStamp(file: string, st: fs.Stats): string {
+  return `${file}\0${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+}
+
+/**
+ * Tells this process the SHA-256 (hex) of a file's content, read by someone else (a pack worker
+ * that read the bytes anyway), so a key computed afterwards takes it instead of reading the file
+ * again. `st` is the lstat taken before the bytes were read: a later change moves ctime, so the
+ * digest is never used for other bytes.
+ */
+export function rememberFileDigest(file: string, st: fs.Stats, sha256Hex: string): void {
+  digestMemo.set(memoStamp(file, st), sha256Hex);
 }
 
 /**
