@@ -19,7 +19,11 @@ interface ExcludeRule {
   readonly secret: boolean;
 }
 
-/** The default excludes: each one says why it is left out and whether it looks like a secret. */
+/**
+ * The default excludes: each one says why it is left out and whether it looks like a secret.
+ * A secret pattern without a trailing '/' names a file: a directory of that name is code more
+ * often than not (aws-sdk v2 keeps its credential providers in lib/credentials/), so it stays in.
+ */
 export const DEFAULT_EXCLUDES: readonly ExcludeRule[] = [
   { pattern: '.git/', reason: 'junk: git metadata', secret: false },
   { pattern: '.env', reason: 'secret: environment file', secret: true },
@@ -62,6 +66,8 @@ export const DEFAULT_EXCLUDES: readonly ExcludeRule[] = [
 
 interface CompiledRule extends ExcludeRule {
   readonly dirOnly: boolean;
+  /** Matches files (and symlinks) only: the secret-file default rules. */
+  readonly fileOnly: boolean;
   readonly anchored: boolean;
   readonly regex: RegExp;
 }
@@ -97,7 +103,7 @@ export function globToRegex(glob: string): RegExp {
   return new RegExp(`^${out}$`);
 }
 
-function compile(rule: ExcludeRule): CompiledRule {
+function compile(rule: ExcludeRule, isDefault: boolean): CompiledRule {
   let p = rule.pattern.trim();
   if (p.length === 0) {
     throw new LayersmithValidationError('EMPTY_EXCLUDE', 'layersmith: an exclude pattern is empty; remove it from `excludes`.');
@@ -106,7 +112,7 @@ function compile(rule: ExcludeRule): CompiledRule {
   if (dirOnly) p = p.replace(/\/+$/, '');
   if (p.startsWith('/')) p = p.replace(/^\/+/, '');
   const anchored = p.includes('/') || rule.pattern.trim().startsWith('/');
-  return { ...rule, dirOnly, anchored, regex: globToRegex(p) };
+  return { ...rule, dirOnly, fileOnly: isDefault && rule.secret && !dirOnly, anchored, regex: globToRegex(p) };
 }
 
 /** Decides, path by path, whether a file or directory stays out of the layer. */
@@ -116,10 +122,10 @@ export class ExcludeMatcher {
   private readonly user: readonly CompiledRule[];
 
   constructor(userPatterns: readonly string[] = [], useDefaults = true) {
-    const compiledDefaults = DEFAULT_EXCLUDES.map(compile);
+    const compiledDefaults = DEFAULT_EXCLUDES.map((r) => compile(r, true));
     this.secretRules = compiledDefaults.filter((r) => r.secret);
     this.defaults = useDefaults ? compiledDefaults : [];
-    this.user = userPatterns.map((pattern) => compile({ pattern, reason: `excluded by pattern ${JSON.stringify(pattern)}`, secret: false }));
+    this.user = userPatterns.map((pattern) => compile({ pattern, reason: `excluded by pattern ${JSON.stringify(pattern)}`, secret: false }, false));
   }
 
   /**
@@ -147,7 +153,7 @@ export class ExcludeMatcher {
     const slash = relPath.lastIndexOf('/');
     const base = slash < 0 ? relPath : relPath.slice(slash + 1);
     for (const rule of rules) {
-      if (rule.dirOnly && !isDirectory) continue;
+      if (rule.dirOnly ? !isDirectory : rule.fileOnly && isDirectory) continue;
       if (rule.regex.test(rule.anchored ? relPath : base)) return rule;
     }
     return undefined;
