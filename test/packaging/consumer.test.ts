@@ -279,3 +279,11 @@ describe('a Pulumi program under mocks', () => {
     expect(resources.filter((r: any) => r.type === 'aws:lambda/layerVersionPermission:LayerVersionPermission').map((r: any) => r.inputs.principal)).toEqual(['111122223333']);
   });
 });
+
+describe('a Pulumi inline program (Automation API style) under mocks', () => {
+  test('GIVEN an FC layer with a public grant WHEN the program calls the installed endDeclarations() THEN the version is declared then, '
+    + 'public, and not before', () => {
+    const line = run(process.execPath, ['pulumi-inline.js'], { cwd: app, env }).split('\n').find((l) => l.startsWith('RESULT '))!;
+    expect(JSON.parse(line.slice('RESULT '.length))).toEqual({ beforeEnd: 0, versions: [{ name: 'inline-fc', acl: '1' }] });
+  });
+});
