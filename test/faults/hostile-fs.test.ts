@@ -1,4 +1,3 @@
-import { execFileSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -12,6 +11,7 @@ import { buildLayer } from '../../lib/engine/engine';
 import { LayerSource } from '../../lib/engine/source';
 import * as rosLayers from '../../lib/ros-cdk';
 import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
+import { canMount, mountTmpfs, remount, unmountAll } from '../helpers/mounts';
 
 /**
  * Hostile file systems: a read-only cache directory and a full disk (small tmpfs mounts; the
@@ -20,28 +20,12 @@ import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
  */
 
 const TARGET: BuildTarget = { platform: 'aws', architecture: 'x86_64', runtimes: ['python3.12'] };
-const mounted: string[] = [];
-
-function mountTmpfs(dir: string, options: string): void {
-  execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir]);
-  mounted.push(dir);
-}
-function remount(dir: string, options: string): void {
-  execFileSync('mount', ['-o', `remount,${options}`, dir]);
-}
 
 afterAll(() => {
-  for (const dir of mounted.reverse()) {
-    try {
-      execFileSync('umount', [dir]);
-    } catch {
-      // already unmounted
-    }
-  }
+  unmountAll();
   cleanupTempDirs();
 });
 
-const canMount = process.getuid?.() === 0;
 const rootOnly = canMount ? test : test.skip;
 if (!canMount) {
   // eslint-disable-next-line no-console

@@ -6,6 +6,7 @@ import * as yauzl from 'yauzl';
 import { cleanupTempDirs, makeTempDir, testWithTools } from '../helpers';
 import { lintTemplates } from './cfn-lint';
 import { REPO, installTarball, npmEnv, run } from './pack';
+import { canMount, mountTmpfs, unmountAll } from '../helpers/mounts';
 
 /**
  * A fresh app with the packed tarball and the front-end SDKs installed from the npm registry at
@@ -77,7 +78,10 @@ beforeAll(() => {
   env = { ...process.env, PIP_RETRIES: '0', LAYERSMITH_QUIET: '1', LAYERSMITH_CACHE_DIR: makeTempDir('layersmith-test-consumer-cache-'), CDK_DISABLE_VERSION_CHECK: '1' };
 });
 
-afterAll(cleanupTempDirs);
+afterAll(() => {
+  unmountAll();
+  cleanupTempDirs();
+});
 
 describe('TypeScript consumers', () => {
   test('GIVEN strict TypeScript with module/moduleResolution node16 WHEN the consumer is type-checked THEN it compiles against the exports map types', () => {
@@ -131,6 +135,34 @@ describe('JavaScript consumers', () => {
 
     // THEN
     expect(JSON.parse(out)).toEqual({ kind: true, code: 'RULE_FAILED', constructPath: 'Consumer/Flat', layout: true });
+  });
+
+  (canMount ? test : test.skip)('GIVEN an output directory on a read-only file system WHEN the app declares a layer THEN the installed package '
+    + 'throws ASSEMBLY_NOT_WRITABLE before building anything', () => {
+    // GIVEN (a tmpfs mount needs root, as CI runs)
+    const outdir = makeTempDir('layersmith-test-consumer-ro-');
+    mountTmpfs(outdir, 'ro,size=1m');
+    const cacheDir = makeTempDir('layersmith-test-consumer-ro-cache-');
+    fs.writeFileSync(path.join(app, 'read-only-out.cjs'), [
+      "const cdk = require('aws-cdk-lib');",
+      "const lambda = require('aws-cdk-lib/aws-lambda');",
+      "const { LayersmithBuildError } = require('layersmith');",
+      "const { LayerSource, RuntimeLayer } = require('layersmith/aws-cdk');",
+      'const app = new cdk.App({ outdir: process.argv[2] });',
+      "const stack = new cdk.Stack(app, 'Consumer');",
+      'try {',
+      "  new RuntimeLayer(stack, 'Tools', { source: LayerSource.fromDirectory('layers/tools'), compatibleRuntimes: [lambda.Runtime.PYTHON_3_12] });",
+      '} catch (e) {',
+      '  process.stdout.write(JSON.stringify({ kind: e instanceof LayersmithBuildError, code: e.code, constructPath: e.constructPath, path: e.path }));',
+      '}',
+    ].join('\n'));
+
+    // WHEN
+    const out = run(process.execPath, ['read-only-out.cjs', outdir], { cwd: app, env: { ...env, LAYERSMITH_CACHE_DIR: cacheDir } });
+
+    // THEN the error the app can branch on, and no build ran
+    expect(JSON.parse(out)).toEqual({ kind: true, code: 'ASSEMBLY_NOT_WRITABLE', constructPath: 'Consumer/Tools', path: outdir });
+    expect(fs.readdirSync(cacheDir)).toEqual([]);
   });
 });
 
