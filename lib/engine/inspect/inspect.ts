@@ -2,11 +2,11 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { LayerManifest, ManifestEntry, NativeBinary, PackageRecord, WheelTagRecord } from '../../core/model';
-import { compareEntryNames, sortByEntryName } from '../entry-name';
+import { compareEntryNames } from '../entry-name';
 import { ZipInspectionError } from './errors';
 import { detectNative, elfGlibcRequirement, isNativeCandidate, NATIVE_HEAD_BYTES } from './natives';
 import * as pkgs from './packages';
-import { CentralEntry, symlinkEscapes, ZipReader } from './zip-reader';
+import { CentralEntry, symlinkEscapes, TYPE_DIRECTORY, TYPE_FILE, TYPE_NAMES, TYPE_SYMLINK, ZipReader } from './zip-reader';
 import { Crc64 } from '../../core/checksums';
 import { compareGlibc } from '../../core/runtime-os';
 
@@ -43,6 +43,11 @@ export const DEFAULT_MAX_RATIO = 200;
 /** Files bigger than this are not read for package metadata (a package.json is never this big). */
 const MAX_METADATA_BYTES = 8 * 1024 * 1024;
 
+/** Whether a read entry is a native candidate (its head is read) rather than a metadata file (read whole). */
+function isHeadRead(name: string): boolean {
+  return !(pkgs.isSizeMetadata(name) || name.endsWith('.dist-info/WHEEL') || pkgs.isNodePackageJson(name) || pkgs.isComposerInstalled(name));
+}
+
 /** Opens and validates a ZIP (names, duplicates, encryption, bombs, symlinks). */
 export function openValidated(
   zipPath: string, options: InspectOptions, preloadMaxBytes = 0,
@@ -53,8 +58,9 @@ export function openValidated(
   }, preloadMaxBytes);
   try {
     const links = new Map<string, string>();
-    for (const e of reader.entries) {
-      if (e.type !== 'symlink') continue;
+    for (let k = 0; k < reader.names.length; k++) {
+      if (reader.types[k] !== TYPE_SYMLINK) continue;
+      const e = reader.entry(k);
       const target = reader.readWhole(e).toString('utf8');
       if (symlinkEscapes(e.name, target)) {
         throw new ZipInspectionError('SYMLINK_ESCAPE', reader.file,
@@ -111,59 +117,74 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
   const known = options.verifyCrc ? undefined : options.checksums;
   const { reader, links } = openValidated(zipPath, options, known ? 0 : PRELOAD_MAX_BYTES);
   try {
-    const entries: ManifestEntry[] = [];
+    const { names, types, modes, compressedSizes, uncompressedSizes, sortedOrder: order } = reader;
+    const count = names.length;
+    // Entries come out sorted: one pass in sorted order builds them and finds what to read.
+    const entries: ManifestEntry[] = new Array(count);
     const natives: NativeBinary[] = [];
     const wheelTags: WheelTagRecord[] = [];
     const packages: PackageRecord[] = [];
     const reads: CentralEntry[] = [];
     // Built on first need: only wheels without directory entries ask.
-    let names: Set<string> | undefined;
-    for (const e of reader.entries) {
-      entries.push(e.type === 'symlink'
-        ? { path: e.name, size: e.uncompressedSize, compressedSize: e.compressedSize, mode: e.mode, type: e.type, linkTarget: links.get(e.name) }
-        : { path: e.name, size: e.uncompressedSize, compressedSize: e.compressedSize, mode: e.mode, type: e.type });
-      if (e.type === 'directory') {
-        if (e.name.endsWith('.dist-info/')) {
-          const rec = pkgs.pythonDistInfo(e.name);
+    let nameSet: Set<string> | undefined;
+    for (let i = 0; i < count; i++) {
+      const k = order ? order[i] : i;
+      const name = names[k];
+      const type = types[k];
+      const size = uncompressedSizes[k];
+      const mode = modes[k];
+      entries[i] = type === TYPE_SYMLINK
+        ? { path: name, size, compressedSize: compressedSizes[k], mode, type: 'symlink', linkTarget: links.get(name) }
+        : { path: name, size, compressedSize: compressedSizes[k], mode, type: TYPE_NAMES[type] };
+      if (type === TYPE_DIRECTORY) {
+        if (name.endsWith('.dist-info/')) {
+          const rec = pkgs.pythonDistInfo(name);
           if (rec) packages.push(rec);
         }
         continue;
       }
-      if (e.type !== 'file') continue;
-      if (e.name.endsWith('.jar')) {
-        const rec = pkgs.javaJar(e.name);
+      if (type !== TYPE_FILE) continue;
+      if (name.endsWith('.jar')) {
+        const rec = pkgs.javaJar(name);
         if (rec) packages.push(rec);
-      } else if (e.name.endsWith('.gemspec') && /(^|\/)specifications\/[^/]+$/.test(e.name)) {
-        const rec = pkgs.rubyGemspec(e.name);
+      } else if (name.endsWith('.gemspec') && /(^|\/)specifications\/[^/]+$/.test(name)) {
+        const rec = pkgs.rubyGemspec(name);
         if (rec) packages.push(rec);
-      } else if (e.name.endsWith('.dist-info/METADATA')) {
+      } else if (name.endsWith('.dist-info/METADATA')) {
         // Wheels do not always store directory entries; the METADATA file names the dist too.
-        const dir = e.name.slice(0, -'METADATA'.length);
-        names ??= new Set(reader.entries.map((x) => x.name));
-        if (!names.has(dir)) {
+        const dir = name.slice(0, -'METADATA'.length);
+        nameSet ??= new Set(names);
+        if (!nameSet.has(dir)) {
           const rec = pkgs.pythonDistInfo(dir);
           if (rec) packages.push(rec);
         }
       }
-      if (e.uncompressedSize > 0 && (isNativeCandidate(e.name, e.mode)
-        || (e.uncompressedSize <= MAX_METADATA_BYTES && (e.name.endsWith('.dist-info/WHEEL') || pkgs.isNodePackageJson(e.name)
-          || pkgs.isComposerInstalled(e.name) || pkgs.isSizeMetadata(e.name))))) {
-        reads.push(e);
+      if (size > 0 && (isNativeCandidate(name, mode)
+        || (size <= MAX_METADATA_BYTES && (name.endsWith('.dist-info/WHEEL') || pkgs.isNodePackageJson(name)
+          || pkgs.isComposerInstalled(name) || pkgs.isSizeMetadata(name))))) {
+        reads.push(reader.entry(k));
       }
     }
     // Read in file order: sequential disk access.
     reads.sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
     const metadata = new Map<string, Buffer>();
+    // Metadata files are read whole: all at once when they all can be (else one by one, below,
+    // in the order the errors must come in).
+    const whole = reads.filter((e) => !isHeadRead(e.name));
+    const contents = reader.readWholeMany(whole);
+    const wholeContent = new Map<CentralEntry, Buffer>();
+    if (contents) whole.forEach((e, i) => wholeContent.set(e, contents[i]));
+    const readWhole = (e: CentralEntry) => wholeContent.get(e) ?? reader.readWhole(e);
     for (const e of reads) {
       if (pkgs.isSizeMetadata(e.name)) {
-        metadata.set(e.name, reader.readWhole(e));
+        metadata.set(e.name, readWhole(e));
       } else if (e.name.endsWith('.dist-info/WHEEL')) {
-        wheelTags.push({ path: e.name, tags: pkgs.wheelTags(reader.readWhole(e)) });
+        wheelTags.push({ path: e.name, tags: pkgs.wheelTags(readWhole(e)) });
       } else if (pkgs.isNodePackageJson(e.name)) {
-        const rec = pkgs.nodePackage(e.name, reader.readWhole(e));
+        const rec = pkgs.nodePackage(e.name, readWhole(e));
         if (rec) packages.push(rec);
       } else if (pkgs.isComposerInstalled(e.name)) {
-        const content = reader.readWhole(e);
+        const content = readWhole(e);
         metadata.set(e.name, content);
         packages.push(...pkgs.composerPackages(e.name, content));
       } else {
@@ -174,19 +195,17 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
       }
     }
     if (options.verifyCrc) {
-      for (const e of reader.entries) {
-        if (e.type === 'directory') continue;
-        await reader.stream(e, () => undefined);
+      for (let k = 0; k < count; k++) {
+        if (types[k] === TYPE_DIRECTORY) continue;
+        await reader.stream(reader.entry(k), () => undefined);
       }
     }
     const sums = known ?? await fileChecksums(reader.file, reader.whole);
-    // ZIPs layersmith writes list entries in order; checking costs one native comparison each.
-    if (!(reader.asciiNames && inNativeOrder(entries))) sortByEntryName(entries, (e) => e.path);
     natives.sort((a, b) => compareEntryNames(a.path, b.path) || a.cpu.localeCompare(b.cpu));
     wheelTags.sort((a, b) => compareEntryNames(a.path, b.path));
     packages.sort((a, b) => compareEntryNames(a.path, b.path) || compareEntryNames(a.name, b.name));
     const glibc = natives.reduce<string | undefined>((hi, n) => (n.glibc && (!hi || compareGlibc(n.glibc, hi) > 0) ? n.glibc : hi), undefined);
-    const sized = pkgs.attributeSizes(entries.filter((e) => e.type !== 'directory'), packages, metadata);
+    const sized = pkgs.attributeSizes(entries, packages, metadata);
     return {
       schemaVersion: 1,
       zip: {
@@ -194,7 +213,7 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
         crc64: sums.crc64,
         zippedSize: reader.size,
         unzippedSize: reader.unzippedSize,
-        entryCount: reader.entries.length,
+        entryCount: count,
       },
       entries,
       natives,
@@ -207,12 +226,4 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
   } finally {
     reader.close();
   }
-}
-
-/** Paths strictly increasing in JavaScript string order (UTF-8 byte order for ASCII names). */
-function inNativeOrder(entries: readonly ManifestEntry[]): boolean {
-  for (let i = 1; i < entries.length; i++) {
-    if (!(entries[i - 1].path < entries[i].path)) return false;
-  }
-  return true;
 }

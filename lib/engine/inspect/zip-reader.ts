@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { entryNameProblem } from '../entry-name';
+import { compareEntryNames, entryNameProblem } from '../entry-name';
 import { ZipErrorCode, ZipInspectionError } from './errors';
 
 /**
@@ -15,6 +15,13 @@ const MAX_U32 = 0xFFFFFFFF;
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
 const S_IFLNK = 0o120000;
+export const TYPE_FILE = 0;
+export const TYPE_DIRECTORY = 1;
+export const TYPE_SYMLINK = 2;
+/** CentralEntry.type by the numbers in ZipReader.types. */
+export const TYPE_NAMES: readonly CentralEntry['type'][] = ['file', 'directory', 'symlink'];
+/** A gzip member header (RFC 1952): deflate, no flags, no time, unknown OS. */
+const GZIP_HEADER = Buffer.from([0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF]);
 /** Local extra fields are usually empty or a few timestamps; read this much past the name. */
 const LOCAL_EXTRA_GUESS = 64;
 
@@ -74,7 +81,22 @@ export class ZipReader {
     }
   }
 
-  public entries: CentralEntry[] = [];
+  /** Entry names in central directory order; the other columns below are indexed alike. */
+  public names: string[] = [];
+  /** Each entry's type: TYPE_FILE, TYPE_DIRECTORY or TYPE_SYMLINK. */
+  public types = new Uint8Array(0);
+  /** Permission bits (0o7777), defaulted as in CentralEntry.mode. */
+  public modes = new Uint16Array(0);
+  public compressedSizes = new Float64Array(0);
+  public uncompressedSizes = new Float64Array(0);
+  private flagsColumn = new Uint16Array(0);
+  private methods = new Uint16Array(0);
+  private crcs = new Uint32Array(0);
+  private offsets = new Float64Array(0);
+  private nameLengths = new Uint16Array(0);
+  /** Central directory indices in UTF-8 byte order of the names; undefined when they already are in that order. */
+  public sortedOrder?: number[];
+  private materialized?: CentralEntry[];
   /** The whole file, when it was small enough to preload. */
   public whole?: Buffer;
   /** Sum of declared uncompressed sizes. */
@@ -85,6 +107,22 @@ export class ZipReader {
   private dataEnd = 0;
 
   private constructor(public readonly file: string, private readonly fd: number, public readonly size: number) {}
+
+  /** Every entry, in central directory order (built on first use: inspection reads the columns). */
+  public get entries(): CentralEntry[] {
+    if (!this.materialized) this.materialized = this.names.map((_, k) => this.entry(k));
+    return this.materialized;
+  }
+
+  /** The entry at central directory index k. */
+  public entry(k: number): CentralEntry {
+    if (this.materialized) return this.materialized[k];
+    return {
+      name: this.names[k], flags: this.flagsColumn[k], method: this.methods[k], crc32: this.crcs[k],
+      compressedSize: this.compressedSizes[k], uncompressedSize: this.uncompressedSizes[k], localHeaderOffset: this.offsets[k],
+      nameLength: this.nameLengths[k], type: TYPE_NAMES[this.types[k]], mode: this.modes[k],
+    };
+  }
 
   public close(): void {
     fs.closeSync(this.fd);
@@ -166,14 +204,30 @@ export class ZipReader {
     }
     this.dataEnd = cdOffset;
     const cd = this.read(cdOffset, cdSize);
-    const entries: CentralEntry[] = new Array(count);
-    const seen = new Map<string, string>();
+    // One column per field: no object per entry, and typed arrays live outside the GC heap.
+    const names: string[] = new Array(count);
+    const types = new Uint8Array(count);
+    const modes = new Uint16Array(count);
+    const flagsColumn = new Uint16Array(count);
+    const methods = new Uint16Array(count);
+    const crcs = new Uint32Array(count);
+    const compressedSizes = new Float64Array(count);
+    const uncompressedSizes = new Float64Array(count);
+    const offsets = new Float64Array(count);
+    const nameLengths = new Uint16Array(count);
+    this.names = names;
     let p = 0;
     let total = 0;
     let asciiNames = true;
+    // Duplicates are found after the loop, from the sorted names. A record failing a check here
+    // must still lose to a duplicate before it, as when each record was checked in turn.
+    const fail = (k: number, thrower: () => never): never => {
+      this.throwFirstDuplicate(k);
+      return thrower();
+    };
     for (let k = 0; k < count; k++) {
       if (p + 46 > cd.length || cd.readUInt32LE(p) !== 0x02014b50) {
-        this.truncated(`central directory record ${k + 1} of ${count} is missing or damaged`);
+        fail(k, () => this.truncated(`central directory record ${k + 1} of ${count} is missing or damaged`));
       }
       // Plain byte arithmetic: Buffer's readUInt*LE methods check bounds on every call, and this
       // loop runs once per entry (the record was bounds-checked above).
@@ -189,13 +243,13 @@ export class ZipReader {
       const externalAttr = (cd[p + 38] | (cd[p + 39] << 8) | (cd[p + 40] << 16) | (cd[p + 41] << 24)) >>> 0;
       let localHeaderOffset = (cd[p + 42] | (cd[p + 43] << 8) | (cd[p + 44] << 16) | (cd[p + 45] << 24)) >>> 0;
       const end = p + 46 + nameLen + extraLen + commentLen;
-      if (end > cd.length) this.truncated(`central directory record ${k + 1} of ${count} runs past the directory`);
+      if (end > cd.length) fail(k, () => this.truncated(`central directory record ${k + 1} of ${count} runs past the directory`));
       // Bit 11 says UTF-8; tools that do not set it still mostly write UTF-8 (or ASCII).
       const name = (cd as unknown as Utf8Sliceable).utf8Slice(p + 46, p + 46 + nameLen);
       if (name.length !== nameLen) asciiNames = false;
       // Decoding replaces invalid bytes with U+FFFD; only then compare with the raw bytes.
       if (name.includes('\uFFFD') && !Buffer.from(name, 'utf8').equals(cd.subarray(p + 46, p + 46 + nameLen))) {
-        this.notUtf8(cd.subarray(p + 46, p + 46 + nameLen), flags);
+        fail(k, () => this.notUtf8(cd.subarray(p + 46, p + 46 + nameLen), flags));
       }
       if (uncompressedSize === MAX_U32 || compressedSize === MAX_U32 || localHeaderOffset === MAX_U32) {
         let x = p + 46 + nameLen;
@@ -206,7 +260,7 @@ export class ZipReader {
           if (id === 0x0001) {
             let q = x + 4;
             const take = () => {
-              if (q + 8 > x + 4 + len) this.truncated(`the zip64 extra field of ${JSON.stringify(name)} is too short`, name);
+              if (q + 8 > x + 4 + len) fail(k, () => this.truncated(`the zip64 extra field of ${JSON.stringify(name)} is too short`, name));
               const v = Number(cd.readBigUInt64LE(q));
               q += 8;
               return v;
@@ -222,39 +276,42 @@ export class ZipReader {
       p = end;
 
       const problem = entryNameProblem(name);
-      if (problem) this.nameProblem(problem, name);
+      if (problem) fail(k, () => this.nameProblem(problem, name));
       if (flags & 0x0001) {
-        this.fail('ENCRYPTED',
+        fail(k, () => this.fail('ENCRYPTED',
           `layersmith: ${this.file} entry ${JSON.stringify(name)} is encrypted (general purpose flag bit 0); `
-          + 'a layer must be readable by the platform. Re-create the ZIP without a password.', name);
+          + 'a layer must be readable by the platform. Re-create the ZIP without a password.', name));
       }
       if (method !== 0 && method !== 8) {
-        this.fail('UNSUPPORTED_METHOD',
+        fail(k, () => this.fail('UNSUPPORTED_METHOD',
           `layersmith: ${this.file} entry ${JSON.stringify(name)} uses compression method ${method}; `
-          + 'Lambda and FC read only stored (0) and deflate (8). Re-create the ZIP with deflate.', name);
+          + 'Lambda and FC read only stored (0) and deflate (8). Re-create the ZIP with deflate.', name));
       }
-      const key = name.endsWith('/') ? name.slice(0, -1) : name;
-      const previous = seen.get(key);
-      if (previous !== undefined) {
-        this.fail('DUPLICATE_ENTRY',
-          `layersmith: ${this.file} holds ${JSON.stringify(name)} twice (also as ${JSON.stringify(previous)}); `
-          + 'which copy lands in /opt would depend on the extractor. Re-create the ZIP with one entry per path.', name);
-      }
-      seen.set(key, name);
 
       const unixHost = madeBy >> 8 === 3;
       const unixMode = unixHost ? externalAttr >>> 16 : 0;
       const fmt = unixMode & S_IFMT;
       const isDir = name.endsWith('/') || fmt === S_IFDIR || (!unixHost && (externalAttr & 0x10) !== 0);
-      const type: CentralEntry['type'] = isDir ? 'directory' : fmt === S_IFLNK ? 'symlink' : 'file';
+      const type = isDir ? TYPE_DIRECTORY : fmt === S_IFLNK ? TYPE_SYMLINK : TYPE_FILE;
       let mode = unixMode & 0o7777;
-      if (mode === 0) mode = type === 'directory' ? 0o755 : type === 'symlink' ? 0o777 : 0o644;
+      if (mode === 0) mode = type === TYPE_DIRECTORY ? 0o755 : type === TYPE_SYMLINK ? 0o777 : 0o644;
       total += uncompressedSize;
-      entries[k] = { name, flags, method, crc32, compressedSize, uncompressedSize, localHeaderOffset, nameLength: nameLen, type, mode };
+      names[k] = name;
+      types[k] = type;
+      modes[k] = mode;
+      flagsColumn[k] = flags;
+      methods[k] = method;
+      crcs[k] = crc32;
+      compressedSizes[k] = compressedSize;
+      uncompressedSizes[k] = uncompressedSize;
+      offsets[k] = localHeaderOffset;
+      nameLengths[k] = nameLen;
     }
-    this.entries = entries;
+    Object.assign(this, { types, modes, flagsColumn, methods, crcs, compressedSizes, uncompressedSizes, offsets, nameLengths });
     this.unzippedSize = total;
     this.asciiNames = asciiNames;
+    this.sortedOrder = sortNames(names, asciiNames);
+    if (hasDuplicate(names, this.sortedOrder, asciiNames)) this.throwFirstDuplicate(count);
     if (total > limits.maxUnzippedBytes) {
       this.fail('ZIP_BOMB_TOTAL',
         `layersmith: ${this.file} would unzip to ${total} bytes, more than the limit of ${limits.maxUnzippedBytes}. `
@@ -265,6 +322,25 @@ export class ZipReader {
       this.fail('ZIP_BOMB_RATIO',
         `layersmith: ${this.file} would unzip to ${total} bytes from ${this.size} (ratio ${ratio.toFixed(1)}, limit ${limits.maxRatio}). `
         + 'Real layers compress far less; raise maxRatio only if you trust this ZIP.');
+    }
+  }
+
+  /**
+   * Throws DUPLICATE_ENTRY for the first of the first `k` records (central directory order) whose
+   * path, ignoring a trailing '/', an earlier record already had. Returns when there is none.
+   */
+  private throwFirstDuplicate(k: number): void {
+    const seen = new Map<string, string>();
+    for (let j = 0; j < k; j++) {
+      const name = this.names[j];
+      const key = name.endsWith('/') ? name.slice(0, -1) : name;
+      const previous = seen.get(key);
+      if (previous !== undefined) {
+        this.fail('DUPLICATE_ENTRY',
+          `layersmith: ${this.file} holds ${JSON.stringify(name)} twice (also as ${JSON.stringify(previous)}); `
+          + 'which copy lands in /opt would depend on the extractor. Re-create the ZIP with one entry per path.', name);
+      }
+      seen.set(key, name);
     }
   }
 
@@ -350,6 +426,58 @@ export class ZipReader {
   }
 
   /**
+   * The whole contents of many small entries, or undefined when any of them cannot be read this
+   * way (the caller then reads them one by one with readWhole, which names the precise error).
+   * Deflated entries become the members of one gzip stream, each with the CRC-32 and size the
+   * central directory declares as its trailer, so one zlib call inflates and verifies them all;
+   * inflating each on its own costs a zlib handle and its buffers per entry.
+   */
+  public readWholeMany(list: readonly CentralEntry[]): Buffer[] | undefined {
+    try {
+      const out: Buffer[] = new Array(list.length);
+      const raws: Buffer[] = new Array(list.length);
+      let inLength = 0;
+      let outLength = 0;
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i];
+        if (e.method !== 8) continue;
+        if (e.uncompressedSize > MAX_U32) return undefined;
+        raws[i] = this.readRaw(e);
+        inLength += GZIP_HEADER.length + raws[i].length + 8;
+        outLength += e.uncompressedSize;
+      }
+      if (inLength > 0) {
+        const gz = Buffer.allocUnsafe(inLength);
+        let p = 0;
+        for (let i = 0; i < list.length; i++) {
+          const raw = raws[i];
+          if (!raw) continue;
+          gz.set(GZIP_HEADER, p);
+          gz.set(raw, p + GZIP_HEADER.length);
+          p += GZIP_HEADER.length + raw.length;
+          gz.writeUInt32LE(list[i].crc32, p);
+          gz.writeUInt32LE(list[i].uncompressedSize, p + 4);
+          p += 8;
+        }
+        const all = zlib.gunzipSync(gz, { maxOutputLength: outLength + 1 });
+        if (all.length !== outLength) return undefined;
+        let q = 0;
+        for (let i = 0; i < list.length; i++) {
+          if (!raws[i]) continue;
+          out[i] = all.subarray(q, q + list[i].uncompressedSize);
+          q += list[i].uncompressedSize;
+        }
+      }
+      for (let i = 0; i < list.length; i++) {
+        if (!raws[i]) out[i] = this.readWhole(list[i]);
+      }
+      return out;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
    * The stored bytes of an entry. One read covers the local header and the data when the local
    * extra field is no longer than LOCAL_EXTRA_GUESS (the usual case); otherwise a second read.
    */
@@ -404,6 +532,61 @@ export class ZipReader {
   private badData(e: CentralEntry, what: string): never {
     this.fail('BAD_CRC', `layersmith: ${this.file} entry ${JSON.stringify(e.name)} is corrupt: ${what}. Re-download or rebuild the ZIP.`, e.name);
   }
+}
+
+/**
+ * Central directory indices in UTF-8 byte order of their names, or undefined when the names
+ * already are in that order (ZIPs layersmith writes: one comparison per entry to check).
+ * JavaScript's `<` on strings is UTF-16 code unit order, the same for ASCII names.
+ */
+function sortNames(names: readonly string[], ascii: boolean): number[] | undefined {
+  const n = names.length;
+  if (ascii) {
+    let i = 1;
+    while (i < n && names[i - 1] < names[i]) i++;
+    if (i >= n) return undefined;
+  }
+  // A plain array: V8 sorts those with a comparator several times faster than typed arrays.
+  const order: number[] = new Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  if (ascii) {
+    order.sort((a, b) => {
+      const x = names[a];
+      const y = names[b];
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+  } else {
+    order.sort((a, b) => compareEntryNames(names[a], names[b]));
+  }
+  return order;
+}
+
+/**
+ * Whether two records share a path, ignoring a trailing '/' ('a' and 'a/' are the same path on
+ * disk). Equal names are neighbours in sorted order; a directory 'x/' is then looked up as 'x'.
+ */
+function hasDuplicate(names: readonly string[], order: readonly number[] | undefined, ascii: boolean): boolean {
+  const n = names.length;
+  const at = order ? (i: number) => names[order[i]] : (i: number) => names[i];
+  const compare = ascii ? (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0) : compareEntryNames;
+  for (let i = 1; i < n; i++) {
+    if (at(i - 1) === at(i)) return true;
+  }
+  for (let k = 0; k < n; k++) {
+    const name = names[k];
+    if (!name.endsWith('/')) continue;
+    const key = name.slice(0, -1);
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = compare(at(mid), key);
+      if (c === 0) return true;
+      if (c < 0) lo = mid + 1;
+      else hi = mid;
+    }
+  }
+  return false;
 }
 
 /** True when a symlink entry's target is absolute or climbs out of the layer root. */
