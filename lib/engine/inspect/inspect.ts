@@ -1,4 +1,4 @@
-import { createHash } from 'crypto';
+import { createHash, webcrypto } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { LayerManifest, ManifestEntry, NativeBinary, PackageRecord, WheelTagRecord } from '../../core/model';
@@ -85,17 +85,36 @@ export function openValidated(
  */
 const PRELOAD_MAX_BYTES = 64 * 1024 * 1024;
 
-async function fileChecksums(file: string, whole: Buffer | undefined): Promise<{ sha256: string; crc64: string }> {
-  const sha = createHash('sha256');
-  const crc = new Crc64();
-  if (whole) {
-    return { sha256: sha.update(whole).digest('base64'), crc64: crc.update(whole).digestDecimal() };
+/** Preloaded ZIPs up to this size are hashed off the main thread (WebCrypto copies its input). */
+const ASYNC_SHA_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The ZIP's SHA-256 and CRC-64. Call it as soon as the file is read: for a preloaded file the
+ * SHA-256 runs on libuv's thread pool (WebCrypto) while this thread goes on inspecting, and the
+ * result waits until `done` computes the CRC-64 here.
+ */
+function fileChecksums(file: string, whole: Buffer | undefined): { done: () => Promise<{ sha256: string; crc64: string }> } {
+  if (whole && whole.length <= ASYNC_SHA_MAX_BYTES) {
+    const sha = webcrypto.subtle.digest('SHA-256', whole);
+    return {
+      done: async () => {
+        const crc64 = new Crc64().update(whole).digestDecimal();
+        return { sha256: Buffer.from(await sha).toString('base64'), crc64 };
+      },
+    };
   }
-  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
-    sha.update(chunk as Buffer);
-    crc.update(chunk as Buffer);
-  }
-  return { sha256: sha.digest('base64'), crc64: crc.digestDecimal() };
+  return {
+    done: async () => {
+      const sha = createHash('sha256');
+      const crc = new Crc64();
+      if (whole) return { sha256: sha.update(whole).digest('base64'), crc64: crc.update(whole).digestDecimal() };
+      for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) {
+        sha.update(chunk as Buffer);
+        crc.update(chunk as Buffer);
+      }
+      return { sha256: sha.digest('base64'), crc64: crc.digestDecimal() };
+    },
+  };
 }
 
 
@@ -116,6 +135,7 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
   // Known checksums leave only the central directory and a few entries to read: no preload.
   const known = options.verifyCrc ? undefined : options.checksums;
   const { reader, links } = openValidated(zipPath, options, known ? 0 : PRELOAD_MAX_BYTES);
+  const checksums = known ? undefined : fileChecksums(reader.file, reader.whole);
   try {
     const { names, types, modes, compressedSizes, uncompressedSizes, sortedOrder: order } = reader;
     const count = names.length;
@@ -200,12 +220,18 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
         await reader.stream(reader.entry(k), () => undefined);
       }
     }
-    const sums = known ?? await fileChecksums(reader.file, reader.whole);
+    const sums = known ?? await checksums!.done();
     natives.sort((a, b) => compareEntryNames(a.path, b.path) || a.cpu.localeCompare(b.cpu));
     wheelTags.sort((a, b) => compareEntryNames(a.path, b.path));
-    packages.sort((a, b) => compareEntryNames(a.path, b.path) || compareEntryNames(a.name, b.name));
+    // Paths are entry names: with only ASCII ones, JavaScript's own order is UTF-8 byte order.
+    const comparePaths = reader.asciiNames ? (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0) : compareEntryNames;
+    packages.sort((a, b) => comparePaths(a.path, b.path) || compareEntryNames(a.name, b.name));
     const glibc = natives.reduce<string | undefined>((hi, n) => (n.glibc && (!hi || compareGlibc(n.glibc, hi) > 0) ? n.glibc : hi), undefined);
-    const sized = pkgs.attributeSizes(entries, packages, metadata);
+    const sized = pkgs.packageSizes(entries, packages, metadata);
+    // Every record made above has these four fields, in this order (attributeSizes copies any record).
+    const sizedPackages: PackageRecord[] = packages.map((p, i) => ({
+      ecosystem: p.ecosystem, name: p.name, version: p.version, path: p.path, files: sized.counts[i].files, unzippedBytes: sized.counts[i].bytes,
+    }));
     return {
       schemaVersion: 1,
       zip: {
@@ -218,7 +244,7 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
       entries,
       natives,
       wheelTags,
-      packages: sized.packages,
+      packages: sizedPackages,
       unowned: sized.unowned,
       excluded: [],
       ...(glibc ? { glibc } : {}),

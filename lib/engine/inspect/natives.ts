@@ -163,8 +163,14 @@ export function elfVersionNeeds(elf: Buffer): string[] {
 
 /** Whether an entry is worth reading for a native header (by name or execute bit). */
 export function isNativeCandidate(path: string, mode: number): boolean {
-  const base = path.slice(path.lastIndexOf('/') + 1);
-  if (/\.(so|node|dylib|dll|exe|pyd|bundle|o)$/i.test(base) || /\.so\.[0-9.]+$/.test(base)) return true;
+  // The patterns hold no '/', so they test the whole path as they would its base name. They run
+  // only when the last character could end a match (lower-cased: o e b l d, a digit or '.'):
+  // this runs for every entry, and a regex test allocates.
+  const last = path.charCodeAt(path.length - 1) | 0x20;
+  if ((last === 0x6F || last === 0x65 || last === 0x62 || last === 0x6C || last === 0x64 || (last >= 0x30 && last <= 0x39) || last === 0x2E)
+    && (/\.(so|node|dylib|dll|exe|pyd|bundle|o)$/i.test(path) || /\.so\.[0-9.]+$/.test(path))) {
+    return true;
+  }
   // Executables without a script extension (bin/*, bootstrap) are often native.
-  return (mode & 0o111) !== 0 && !/\.(js|cjs|mjs|ts|py|sh|rb|php|pl|json|md|txt)$/i.test(base);
+  return (mode & 0o111) !== 0 && !/\.(js|cjs|mjs|ts|py|sh|rb|php|pl|json|md|txt)$/i.test(path);
 }

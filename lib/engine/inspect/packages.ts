@@ -31,7 +31,8 @@ export function rubyGemspec(path: string): PackageRecord | undefined {
 
 /** Whether a path is a package's own package.json inside node_modules (not a nested file). */
 export function isNodePackageJson(path: string): boolean {
-  return /(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(path);
+  // The suffix test first: it runs for every entry and, unlike a regex test, allocates nothing.
+  return path.endsWith('/package.json') && /(^|\/)node_modules\/(@[^/]+\/)?[^/@][^/]*\/package\.json$/.test(path);
 }
 
 /** package.json content -> record, or undefined when it has no name or version. */
@@ -49,7 +50,7 @@ export function nodePackage(path: string, content: Buffer): PackageRecord | unde
 
 /** Whether a path is composer's list of installed packages. */
 export function isComposerInstalled(path: string): boolean {
-  return /(^|\/)vendor\/composer\/installed\.json$/.test(path);
+  return path.endsWith('composer/installed.json') && /(^|\/)vendor\/composer\/installed\.json$/.test(path);
 }
 
 /** composer installed.json (composer 1: an array; composer 2: { packages: [...] }) -> records. */
@@ -100,6 +101,17 @@ export interface SizedFile {
 export function attributeSizes(
   files: readonly SizedFile[], packages: readonly PackageRecord[], metadata: ReadonlyMap<string, Buffer>,
 ): { packages: PackageRecord[]; unowned: { files: number; unzippedBytes: number } } {
+  const { counts, unowned } = packageSizes(files, packages, metadata);
+  return {
+    packages: packages.map((p, i) => ({ ...p, files: counts[i].files, unzippedBytes: counts[i].bytes })),
+    unowned,
+  };
+}
+
+/** attributeSizes' sums, one per package in the order given, without copying the records. */
+export function packageSizes(
+  files: readonly SizedFile[], packages: readonly PackageRecord[], metadata: ReadonlyMap<string, Buffer>,
+): { counts: { files: number; bytes: number }[]; unowned: { files: number; unzippedBytes: number } } {
   const exact = new Map<string, number>();
   const prefixes = new Map<string, number>();
   const claimExact = (p: string, owner: number) => {
@@ -183,10 +195,7 @@ export function attributeSizes(
       counts[owner].bytes += f.size;
     }
   }
-  return {
-    packages: packages.map((p, i) => ({ ...p, files: counts[i].files, unzippedBytes: counts[i].bytes })),
-    unowned: { files: unownedFiles, unzippedBytes: unownedBytes },
-  };
+  return { counts, unowned: { files: unownedFiles, unzippedBytes: unownedBytes } };
 }
 
 /** 'a/b/c/' or 'a/b/c' -> 'a/b/' ('' at the top). */

@@ -563,26 +563,26 @@ function sortNames(names: readonly string[], ascii: boolean): number[] | undefin
 
 /**
  * Whether two records share a path, ignoring a trailing '/' ('a' and 'a/' are the same path on
- * disk). Equal names are neighbours in sorted order; a directory 'x/' is then looked up as 'x'.
+ * disk). Equal names are neighbours in sorted order; a directory 'x/' is then looked up as 'x'
+ * by binary search.
  */
 function hasDuplicate(names: readonly string[], order: readonly number[] | undefined, ascii: boolean): boolean {
   const n = names.length;
-  const at = order ? (i: number) => names[order[i]] : (i: number) => names[i];
-  const compare = ascii ? (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0) : compareEntryNames;
+  const sorted = order ? order.map((k) => names[k]) : names;
   for (let i = 1; i < n; i++) {
-    if (at(i - 1) === at(i)) return true;
+    if (sorted[i - 1] === sorted[i]) return true;
   }
   for (let k = 0; k < n; k++) {
     const name = names[k];
-    if (!name.endsWith('/')) continue;
+    if (name.charCodeAt(name.length - 1) !== 0x2F) continue;
     const key = name.slice(0, -1);
     let lo = 0;
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = compare(at(mid), key);
-      if (c === 0) return true;
-      if (c < 0) lo = mid + 1;
+      const x = sorted[mid];
+      if (x === key) return true;
+      if (ascii ? x < key : compareEntryNames(x, key) < 0) lo = mid + 1;
       else hi = mid;
     }
   }
