@@ -256,6 +256,11 @@ export class Crc64 {
   }
 }
 
+/** Whether large inputs go through WebAssembly here (tests use it to know which path they cover). */
+export function crc64UsesWasm(): boolean {
+  return crc64Wasm() !== undefined;
+}
+
 /** CRC-64/XZ of a buffer as an unsigned decimal string (FC `code.checksum`). */
 export function crc64Decimal(data: Uint8Array): string {
   return new Crc64().update(data).digestDecimal();

@@ -118,9 +118,16 @@ export class ZipReader {
   public entry(k: number): CentralEntry {
     if (this.materialized) return this.materialized[k];
     return {
-      name: this.names[k], flags: this.flagsColumn[k], method: this.methods[k], crc32: this.crcs[k],
-      compressedSize: this.compressedSizes[k], uncompressedSize: this.uncompressedSizes[k], localHeaderOffset: this.offsets[k],
-      nameLength: this.nameLengths[k], type: TYPE_NAMES[this.types[k]], mode: this.modes[k],
+      name: this.names[k],
+      flags: this.flagsColumn[k],
+      method: this.methods[k],
+      crc32: this.crcs[k],
+      compressedSize: this.compressedSizes[k],
+      uncompressedSize: this.uncompressedSizes[k],
+      localHeaderOffset: this.offsets[k],
+      nameLength: this.nameLengths[k],
+      type: TYPE_NAMES[this.types[k]],
+      mode: this.modes[k],
     };
   }
 
@@ -307,7 +314,15 @@ export class ZipReader {
       offsets[k] = localHeaderOffset;
       nameLengths[k] = nameLen;
     }
-    Object.assign(this, { types, modes, flagsColumn, methods, crcs, compressedSizes, uncompressedSizes, offsets, nameLengths });
+    this.types = types;
+    this.modes = modes;
+    this.flagsColumn = flagsColumn;
+    this.methods = methods;
+    this.crcs = crcs;
+    this.compressedSizes = compressedSizes;
+    this.uncompressedSizes = uncompressedSizes;
+    this.offsets = offsets;
+    this.nameLengths = nameLengths;
     this.unzippedSize = total;
     this.asciiNames = asciiNames;
     this.sortedOrder = sortNames(names, asciiNames);
