@@ -164,6 +164,14 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
         continue;
       }
       if (type !== TYPE_FILE) continue;
+      // Each name tested below ends in one of these letters (.jar .gemspec METADATA WHEEL .json
+      // RECORD .txt): one comparison spares most files the tests.
+      const last = name.charCodeAt(name.length - 1);
+      const maybeMetadata = last === 0x72 || last === 0x63 || last === 0x41 || last === 0x4C || last === 0x6E || last === 0x44 || last === 0x74;
+      if (!maybeMetadata) {
+        if (size > 0 && isNativeCandidate(name, mode)) reads.push(reader.entry(k));
+        continue;
+      }
       if (name.endsWith('.jar')) {
         const rec = pkgs.javaJar(name);
         if (rec) packages.push(rec);

@@ -583,9 +583,14 @@ function sortNames(names: readonly string[], ascii: boolean): number[] | undefin
  */
 function hasDuplicate(names: readonly string[], order: readonly number[] | undefined, ascii: boolean): boolean {
   const n = names.length;
-  const sorted = order ? order.map((k) => names[k]) : names;
-  for (let i = 1; i < n; i++) {
-    if (sorted[i - 1] === sorted[i]) return true;
+  if (order) {
+    for (let i = 1; i < n; i++) {
+      if (names[order[i - 1]] === names[order[i]]) return true;
+    }
+  } else {
+    for (let i = 1; i < n; i++) {
+      if (names[i - 1] === names[i]) return true;
+    }
   }
   for (let k = 0; k < n; k++) {
     const name = names[k];
@@ -595,7 +600,7 @@ function hasDuplicate(names: readonly string[], order: readonly number[] | undef
     let hi = n;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const x = sorted[mid];
+      const x = order ? names[order[mid]] : names[mid];
       if (x === key) return true;
       if (ascii ? x < key : compareEntryNames(x, key) < 0) lo = mid + 1;
       else hi = mid;
