@@ -43,9 +43,19 @@ export const DEFAULT_MAX_RATIO = 200;
 /** Files bigger than this are not read for package metadata (a package.json is never this big). */
 const MAX_METADATA_BYTES = 8 * 1024 * 1024;
 
-/** Whether a read entry is a native candidate (its head is read) rather than a metadata file (read whole). */
-function isHeadRead(name: string): boolean {
-  return !(pkgs.isSizeMetadata(name) || name.endsWith('.dist-info/WHEEL') || pkgs.isNodePackageJson(name) || pkgs.isComposerInstalled(name));
+const READ_SIZE_METADATA = 0;
+const READ_WHEEL = 1;
+const READ_NODE = 2;
+const READ_COMPOSER = 3;
+const READ_NATIVE = 4;
+
+/** What an entry picked for reading is read for, by its name (the first that applies). */
+function readKind(name: string): number {
+  if (pkgs.isSizeMetadata(name)) return READ_SIZE_METADATA;
+  if (name.endsWith('.dist-info/WHEEL')) return READ_WHEEL;
+  if (pkgs.isNodePackageJson(name)) return READ_NODE;
+  if (pkgs.isComposerInstalled(name)) return READ_COMPOSER;
+  return READ_NATIVE;
 }
 
 /** Opens and validates a ZIP (names, duplicates, encryption, bombs, symlinks). */
@@ -193,33 +203,35 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
         reads.push(reader.entry(k));
       }
     }
-    // Read in file order: sequential disk access.
+    // Read in file order: sequential disk access. What each file is read for is decided once.
     reads.sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    const kinds = reads.map((e) => readKind(e.name));
     const metadata = new Map<string, Buffer>();
     // Metadata files are read whole: all at once when they all can be (else one by one, below,
     // in the order the errors must come in).
-    const whole = reads.filter((e) => !isHeadRead(e.name));
-    const contents = reader.readWholeMany(whole);
-    const wholeContent = new Map<CentralEntry, Buffer>();
-    if (contents) whole.forEach((e, i) => wholeContent.set(e, contents[i]));
-    const readWhole = (e: CentralEntry) => wholeContent.get(e) ?? reader.readWhole(e);
-    for (const e of reads) {
-      if (pkgs.isSizeMetadata(e.name)) {
-        metadata.set(e.name, readWhole(e));
-      } else if (e.name.endsWith('.dist-info/WHEEL')) {
-        wheelTags.push({ path: e.name, tags: pkgs.wheelTags(readWhole(e)) });
-      } else if (pkgs.isNodePackageJson(e.name)) {
-        const rec = pkgs.nodePackage(e.name, readWhole(e));
-        if (rec) packages.push(rec);
-      } else if (pkgs.isComposerInstalled(e.name)) {
-        const content = readWhole(e);
-        metadata.set(e.name, content);
-        packages.push(...pkgs.composerPackages(e.name, content));
-      } else {
+    const contents = reader.readWholeMany(reads.filter((_, i) => kinds[i] !== READ_NATIVE));
+    let w = 0;
+    for (let i = 0; i < reads.length; i++) {
+      const e = reads[i];
+      const kind = kinds[i];
+      if (kind === READ_NATIVE) {
         const found = detectNative(e.name, reader.readHead(e, NATIVE_HEAD_BYTES));
         // The verneed section sits wherever the section headers say: only the whole file has it.
         const glibc = found.length === 1 && found[0].format === 'elf' ? elfGlibcRequirement(reader.readWhole(e)) : undefined;
         natives.push(...(glibc ? [{ ...found[0], glibc }] : found));
+        continue;
+      }
+      const content = contents ? contents[w++] : reader.readWhole(e);
+      if (kind === READ_SIZE_METADATA) {
+        metadata.set(e.name, content);
+      } else if (kind === READ_WHEEL) {
+        wheelTags.push({ path: e.name, tags: pkgs.wheelTags(content) });
+      } else if (kind === READ_NODE) {
+        const rec = pkgs.nodePackage(e.name, content);
+        if (rec) packages.push(rec);
+      } else {
+        metadata.set(e.name, content);
+        packages.push(...pkgs.composerPackages(e.name, content));
       }
     }
     if (options.verifyCrc) {

@@ -457,7 +457,7 @@ export class ZipReader {
         const e = list[i];
         if (e.method !== 8) continue;
         if (e.uncompressedSize > MAX_U32) return undefined;
-        raws[i] = this.readRaw(e);
+        raws[i] = this.whole ? this.wholeRaw(e) : this.readRaw(e);
         inLength += GZIP_HEADER.length + raws[i].length + 8;
         outLength += e.uncompressedSize;
       }
@@ -490,6 +490,18 @@ export class ZipReader {
     } catch {
       return undefined;
     }
+  }
+
+  /** The stored bytes of an entry of the preloaded file; the checks of dataOffset, without its errors (readWholeMany's caller names those). */
+  private wholeRaw(e: CentralEntry): Buffer {
+    const whole = this.whole!;
+    const h = e.localHeaderOffset;
+    if (h + 30 > whole.length || whole[h] !== 0x50 || whole[h + 1] !== 0x4B || whole[h + 2] !== 0x03 || whole[h + 3] !== 0x04) {
+      throw new Error('no local header');
+    }
+    const start = h + 30 + (whole[h + 26] | (whole[h + 27] << 8)) + (whole[h + 28] | (whole[h + 29] << 8));
+    if (start + e.compressedSize > this.dataEnd) throw new Error('data runs into the central directory');
+    return whole.subarray(start, start + e.compressedSize);
   }
 
   /**
