@@ -325,8 +325,9 @@ export class ZipReader {
     this.nameLengths = nameLengths;
     this.unzippedSize = total;
     this.asciiNames = asciiNames;
-    this.sortedOrder = sortNames(names, asciiNames);
-    if (hasDuplicate(names, this.sortedOrder, asciiNames)) this.throwFirstDuplicate(count);
+    const sorted = sortNames(names, asciiNames);
+    this.sortedOrder = sorted.order;
+    if (sorted.repeated || fileAndDirectory(names)) this.throwFirstDuplicate(count);
     if (total > limits.maxUnzippedBytes) {
       this.fail('ZIP_BOMB_TOTAL',
         `layersmith: ${this.file} would unzip to ${total} bytes, more than the limit of ${limits.maxUnzippedBytes}. `
@@ -562,17 +563,20 @@ export class ZipReader {
 }
 
 /**
- * Central directory indices in UTF-8 byte order of their names, or undefined when the names
- * already are in that order (ZIPs layersmith writes: one comparison per entry to check).
- * JavaScript's `<` on strings is UTF-16 code unit order, the same for ASCII names.
+ * Central directory indices in UTF-8 byte order of their names (undefined when the names already
+ * are in that order: ZIPs layersmith writes, one comparison per entry to check), and whether a
+ * name occurs twice. A comparison sort compares every two neighbours of its result, so equal
+ * names meet in the comparator. JavaScript's `<` on strings is UTF-16 code unit order, the same
+ * for ASCII names.
  */
-function sortNames(names: readonly string[], ascii: boolean): number[] | undefined {
+function sortNames(names: readonly string[], ascii: boolean): { order?: number[]; repeated: boolean } {
   const n = names.length;
   if (ascii) {
     let i = 1;
     while (i < n && names[i - 1] < names[i]) i++;
-    if (i >= n) return undefined;
+    if (i >= n) return { repeated: false };
   }
+  let repeated = false;
   // A plain array: V8 sorts those with a comparator several times faster than typed arrays.
   const order: number[] = new Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
@@ -580,43 +584,28 @@ function sortNames(names: readonly string[], ascii: boolean): number[] | undefin
     order.sort((a, b) => {
       const x = names[a];
       const y = names[b];
+      if (x === y) repeated = true;
       return x < y ? -1 : x > y ? 1 : 0;
     });
   } else {
-    order.sort((a, b) => compareEntryNames(names[a], names[b]));
+    order.sort((a, b) => {
+      const c = compareEntryNames(names[a], names[b]);
+      if (c === 0) repeated = true;
+      return c;
+    });
   }
-  return order;
+  return { order, repeated };
 }
 
-/**
- * Whether two records share a path, ignoring a trailing '/' ('a' and 'a/' are the same path on
- * disk). Equal names are neighbours in sorted order; a directory 'x/' is then looked up as 'x'
- * by binary search.
- */
-function hasDuplicate(names: readonly string[], order: readonly number[] | undefined, ascii: boolean): boolean {
-  const n = names.length;
-  if (order) {
-    for (let i = 1; i < n; i++) {
-      if (names[order[i - 1]] === names[order[i]]) return true;
-    }
-  } else {
-    for (let i = 1; i < n; i++) {
-      if (names[i - 1] === names[i]) return true;
-    }
+/** Whether a file and a directory share a path ('a' and 'a/' are the same path on disk). */
+function fileAndDirectory(names: readonly string[]): boolean {
+  let keys: Set<string> | undefined;
+  for (const name of names) {
+    if (name.charCodeAt(name.length - 1) === 0x2F) (keys ??= new Set()).add(name.slice(0, -1));
   }
-  for (let k = 0; k < n; k++) {
-    const name = names[k];
-    if (name.charCodeAt(name.length - 1) !== 0x2F) continue;
-    const key = name.slice(0, -1);
-    let lo = 0;
-    let hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const x = order ? names[order[mid]] : names[mid];
-      if (x === key) return true;
-      if (ascii ? x < key : compareEntryNames(x, key) < 0) lo = mid + 1;
-      else hi = mid;
-    }
+  if (!keys) return false;
+  for (const name of names) {
+    if (keys.has(name)) return true;
   }
   return false;
 }
