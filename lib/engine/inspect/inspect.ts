@@ -106,6 +106,8 @@ const ASYNC_SHA_MAX_BYTES = 16 * 1024 * 1024;
 function fileChecksums(file: string, whole: Buffer | undefined): { done: () => Promise<{ sha256: string; crc64: string }> } {
   if (whole && whole.length <= ASYNC_SHA_MAX_BYTES) {
     const sha = webcrypto.subtle.digest('SHA-256', whole);
+    // Inspection may fail before `done`: the digest must not become an unhandled rejection then.
+    sha.catch(() => undefined);
     return {
       done: async () => {
         const crc64 = new Crc64().update(whole).digestDecimal();

@@ -7,7 +7,9 @@ import { ZipErrorCode, ZipInspectionError } from './errors';
  * A central-directory ZIP reader: it reads the end records and the central directory in one
  * read each, and touches entry data only when asked. Listing a 20,000-entry ZIP through
  * yauzl costs two small reads and a stream per entry; this reader's single pass is what brings
- * inspection close to `unzip -l` (see BENCHMARKS.md).
+ * inspection close to `unzip -l` (see BENCHMARKS.md). The records are kept in columns (typed
+ * arrays and an array of names): a 20,000-entry ZIP then costs 20,000 strings, not 20,000 objects
+ * more for the collector to copy; `entry(k)` and `entries` build objects when asked.
  */
 
 const MAX_U16 = 0xFFFF;
