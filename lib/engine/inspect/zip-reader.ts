@@ -329,7 +329,7 @@ export class ZipReader {
     this.asciiNames = asciiNames;
     const sorted = sortNames(names, asciiNames);
     this.sortedOrder = sorted.order;
-    if (sorted.repeated || fileAndDirectory(names)) this.throwFirstDuplicate(count);
+    if (sorted.repeated || fileAndDirectory(names, sorted.order, asciiNames)) this.throwFirstDuplicate(count);
     if (total > limits.maxUnzippedBytes) {
       this.fail('ZIP_BOMB_TOTAL',
         `layersmith: ${this.file} would unzip to ${total} bytes, more than the limit of ${limits.maxUnzippedBytes}. `
@@ -599,15 +599,26 @@ function sortNames(names: readonly string[], ascii: boolean): { order?: number[]
   return { order, repeated };
 }
 
-/** Whether a file and a directory share a path ('a' and 'a/' are the same path on disk). */
-function fileAndDirectory(names: readonly string[]): boolean {
-  let keys: Set<string> | undefined;
-  for (const name of names) {
-    if (name.charCodeAt(name.length - 1) === 0x2F) (keys ??= new Set()).add(name.slice(0, -1));
-  }
-  if (!keys) return false;
-  for (const name of names) {
-    if (keys.has(name)) return true;
+/**
+ * Whether a file and a directory share a path ('a' and 'a/' are the same path on disk): each
+ * directory's path without its '/' is looked up in the sorted names by binary search (hashing
+ * every name into a set costs more: most names are hashed for nothing).
+ */
+function fileAndDirectory(names: readonly string[], order: readonly number[] | undefined, ascii: boolean): boolean {
+  const n = names.length;
+  for (let k = 0; k < n; k++) {
+    const name = names[k];
+    if (name.charCodeAt(name.length - 1) !== 0x2F) continue;
+    const key = name.slice(0, -1);
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const x = order ? names[order[mid]] : names[mid];
+      if (x === key) return true;
+      if (ascii ? x < key : compareEntryNames(x, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
   }
   return false;
 }
