@@ -167,8 +167,11 @@ export function packageSizes(
   let unownedFiles = 0;
   let unownedBytes = 0;
   // A directory's owner depends on the directory alone (prefix claims and gem extension
-  // directories both end at a '/'): files come sorted, so it is looked up once per run of files
-  // in the same directory instead of once per file and level.
+  // directories both end at a '/'), and a prefix claim holds for everything below it unless a
+  // deeper one does: files come sorted, so the directories from the top down to the current one
+  // are kept with what the claims give each, and each directory is looked up once.
+  const chain: string[] = [];
+  const chainClaim: (number | undefined)[] = [];
   let dir: string | undefined;
   let dirOwner: number | undefined;
   for (const f of files) {
@@ -178,11 +181,20 @@ export function packageSizes(
     if (owner === undefined) {
       const slash = p.lastIndexOf('/');
       if (dir === undefined || dir.length !== slash + 1 || !p.startsWith(dir)) {
-        dir = p.slice(0, slash + 1);
-        dirOwner = undefined;
-        for (let i = slash; dirOwner === undefined && i > 0; i = dir.lastIndexOf('/', i - 1)) {
-          dirOwner = prefixes.get(dir.slice(0, i + 1));
+        while (chain.length > 0 && !p.startsWith(chain[chain.length - 1])) {
+          chain.pop();
+          chainClaim.pop();
         }
+        let claim = chainClaim.length > 0 ? chainClaim[chainClaim.length - 1] : undefined;
+        const known = chain.length > 0 ? chain[chain.length - 1].length : 0;
+        for (let i = p.indexOf('/', known); i >= 0 && i <= slash; i = p.indexOf('/', i + 1)) {
+          const level = p.slice(0, i + 1);
+          if (i > 0) claim = prefixes.get(level) ?? claim;
+          chain.push(level);
+          chainClaim.push(claim);
+        }
+        dir = slash < 0 ? '' : chain[chain.length - 1];
+        dirOwner = claim;
         if (dirOwner === undefined && gemStems.size > 0) dirOwner = gemExtensionOwner(dir, gemStems);
       }
       owner = dirOwner;

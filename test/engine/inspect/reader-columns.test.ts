@@ -3,7 +3,8 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { inspectZip, ZipInspectionError } from '../../../lib/engine/inspect';
 import { isNativeCandidate } from '../../../lib/engine/inspect/natives';
-import { isComposerInstalled, isNodePackageJson } from '../../../lib/engine/inspect/packages';
+import type { PackageRecord } from '../../../lib/core/model';
+import { attributeSizes, isComposerInstalled, isNodePackageJson } from '../../../lib/engine/inspect/packages';
 import { ZipReader } from '../../../lib/engine/inspect/zip-reader';
 import { tempDir } from '../zip/helpers';
 import { rawZip, RawEntry } from '../zip/raw-zip';
@@ -237,5 +238,56 @@ describe('name tests that skip their regex', () => {
       expect([n, isNodePackageJson(n)]).toEqual([n, old.node(n)]);
       expect([n, isComposerInstalled(n)]).toEqual([n, old.composer(n)]);
     }
+  });
+});
+
+describe('package sizes with each directory looked up once', () => {
+  // The per-file walk the memo replaced: exact claims, then the deepest claimed directory, then gem extensions.
+  function perFileWalk(files: { path: string; size: number }[], packages: PackageRecord[]): [string, number, number][] {
+    const dirs = new Map<string, number>();
+    packages.forEach((p, i) => {
+      const d = p.ecosystem === 'node' ? p.path.slice(0, p.path.lastIndexOf('/') + 1) : '';
+      if (d && !dirs.has(d)) dirs.set(d, i);
+    });
+    const counts = packages.map(() => [0, 0]);
+    for (const f of files) {
+      let owner: number | undefined;
+      for (let i = f.path.lastIndexOf('/'); owner === undefined && i > 0; i = f.path.lastIndexOf('/', i - 1)) owner = dirs.get(f.path.slice(0, i + 1));
+      if (owner !== undefined) {
+        counts[owner][0]++;
+        counts[owner][1] += f.size;
+      }
+    }
+    return packages.map((p, i) => [p.name, counts[i][0], counts[i][1]]);
+  }
+
+  test('GIVEN nested node_modules trees in sorted and shuffled order WHEN sized THEN every package counts what the per-file walk counts', () => {
+    // GIVEN a deterministic pseudo-random tree: packages inside packages, files at every depth, names sharing prefixes
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const segs = ['a', 'a-b', 'a.b', 'ab', 'lib', 'node_modules', 'x', 'x/y'];
+    const packageDirs = new Set<string>();
+    const files: { path: string; size: number }[] = [];
+    for (let i = 0; i < 400; i++) {
+      let p = 'nodejs/node_modules/';
+      for (let depth = rand(5); depth >= 0; depth--) p += `${segs[rand(segs.length)]}/`;
+      if (rand(3) === 0) packageDirs.add(p);
+      files.push({ path: `${p}f${rand(4)}.js`, size: rand(1000) });
+    }
+    const unique = [...new Map(files.map((f) => [f.path, f])).values()];
+    const packages: PackageRecord[] = [...packageDirs].map((d, i) => ({ ecosystem: 'node', name: `p${i}`, version: '1.0.0', path: `${d}package.json` }));
+    const sorted = [...unique].sort((x, y) => (x.path < y.path ? -1 : 1));
+    const shuffled = [...unique].sort(() => rand(3) - 1);
+    // WHEN
+    const fromSorted = attributeSizes(sorted, packages, new Map()).packages.map((p) => [p.name, p.files, p.unzippedBytes]);
+    const fromShuffled = attributeSizes(shuffled, packages, new Map()).packages.map((p) => [p.name, p.files, p.unzippedBytes]);
+    // THEN
+    const want = perFileWalk(unique, packages);
+    expect(want.some(([, n]) => n > 0)).toBe(true);
+    expect(fromSorted).toEqual(want);
+    expect(fromShuffled).toEqual(want);
   });
 });
