@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
+import type { PackageRecord } from '../../../lib/core/model';
 import { inspectZip, ZipInspectionError } from '../../../lib/engine/inspect';
 import { isNativeCandidate } from '../../../lib/engine/inspect/natives';
-import type { PackageRecord } from '../../../lib/core/model';
 import { attributeSizes, isComposerInstalled, isNodePackageJson } from '../../../lib/engine/inspect/packages';
 import { ZipReader } from '../../../lib/engine/inspect/zip-reader';
 import { tempDir } from '../zip/helpers';
