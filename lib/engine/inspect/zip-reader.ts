@@ -586,8 +586,10 @@ function sortNames(names: readonly string[], ascii: boolean): { order?: number[]
     order.sort((a, b) => {
       const x = names[a];
       const y = names[b];
-      if (x === y) repeated = true;
-      return x < y ? -1 : x > y ? 1 : 0;
+      if (x < y) return -1;
+      if (x > y) return 1;
+      repeated = true;
+      return 0;
     });
   } else {
     order.sort((a, b) => {
