@@ -131,6 +131,72 @@ function fileChecksums(file: string, whole: Buffer | undefined): { done: () => P
 
 
 /**
+ * The manifest entries in sorted order, the packages their names alone show, and the entries to
+ * read. The loop has a function of its own: V8 optimizes a small function early and keeps it,
+ * where a loop inside a big one runs unoptimized again on every call until on-stack replacement
+ * catches up.
+ */
+function scanEntries(
+  reader: ZipReader, links: ReadonlyMap<string, string>,
+): { entries: ManifestEntry[]; packages: PackageRecord[]; reads: CentralEntry[] } {
+  const { names, types, modes, compressedSizes, uncompressedSizes, sortedOrder: order } = reader;
+  const count = names.length;
+  // Entries come out sorted: one pass in sorted order builds them and finds what to read.
+  const entries: ManifestEntry[] = new Array(count);
+  const packages: PackageRecord[] = [];
+  const reads: CentralEntry[] = [];
+  // Built on first need: only wheels without directory entries ask.
+  let nameSet: Set<string> | undefined;
+  for (let i = 0; i < count; i++) {
+    const k = order ? order[i] : i;
+    const name = names[k];
+    const type = types[k];
+    const size = uncompressedSizes[k];
+    const mode = modes[k];
+    entries[i] = type === TYPE_SYMLINK
+      ? { path: name, size, compressedSize: compressedSizes[k], mode, type: 'symlink', linkTarget: links.get(name) }
+      : { path: name, size, compressedSize: compressedSizes[k], mode, type: TYPE_NAMES[type] };
+    if (type === TYPE_DIRECTORY) {
+      if (name.endsWith('.dist-info/')) {
+        const rec = pkgs.pythonDistInfo(name);
+        if (rec) packages.push(rec);
+      }
+      continue;
+    }
+    if (type !== TYPE_FILE) continue;
+    // Each name tested below ends in one of these letters (.jar .gemspec METADATA WHEEL .json
+    // RECORD .txt): one comparison spares most files the tests.
+    const last = name.charCodeAt(name.length - 1);
+    const maybeMetadata = last === 0x72 || last === 0x63 || last === 0x41 || last === 0x4C || last === 0x6E || last === 0x44 || last === 0x74;
+    if (!maybeMetadata) {
+      if (size > 0 && isNativeCandidate(name, mode)) reads.push(reader.entry(k));
+      continue;
+    }
+    if (name.endsWith('.jar')) {
+      const rec = pkgs.javaJar(name);
+      if (rec) packages.push(rec);
+    } else if (name.endsWith('.gemspec') && /(^|\/)specifications\/[^/]+$/.test(name)) {
+      const rec = pkgs.rubyGemspec(name);
+      if (rec) packages.push(rec);
+    } else if (name.endsWith('.dist-info/METADATA')) {
+      // Wheels do not always store directory entries; the METADATA file names the dist too.
+      const dir = name.slice(0, -'METADATA'.length);
+      nameSet ??= new Set(names);
+      if (!nameSet.has(dir)) {
+        const rec = pkgs.pythonDistInfo(dir);
+        if (rec) packages.push(rec);
+      }
+    }
+    if (size > 0 && (isNativeCandidate(name, mode)
+      || (size <= MAX_METADATA_BYTES && (name.endsWith('.dist-info/WHEEL') || pkgs.isNodePackageJson(name)
+        || pkgs.isComposerInstalled(name) || pkgs.isSizeMetadata(name))))) {
+      reads.push(reader.entry(k));
+    }
+  }
+  return { entries, packages, reads };
+}
+
+/**
  * Describes a layer ZIP (ours or a user's) without extracting it: entries, sizes, SHA-256 and
  * CRC-64 of the file, native binaries, wheel tags and packages with versions.
  *
@@ -149,62 +215,11 @@ export async function inspectZip(zipPath: string, options: InspectOptions = {}):
   const { reader, links } = openValidated(zipPath, options, known ? 0 : PRELOAD_MAX_BYTES);
   const checksums = known ? undefined : fileChecksums(reader.file, reader.whole);
   try {
-    const { names, types, modes, compressedSizes, uncompressedSizes, sortedOrder: order } = reader;
+    const { names, types } = reader;
     const count = names.length;
-    // Entries come out sorted: one pass in sorted order builds them and finds what to read.
-    const entries: ManifestEntry[] = new Array(count);
     const natives: NativeBinary[] = [];
     const wheelTags: WheelTagRecord[] = [];
-    const packages: PackageRecord[] = [];
-    const reads: CentralEntry[] = [];
-    // Built on first need: only wheels without directory entries ask.
-    let nameSet: Set<string> | undefined;
-    for (let i = 0; i < count; i++) {
-      const k = order ? order[i] : i;
-      const name = names[k];
-      const type = types[k];
-      const size = uncompressedSizes[k];
-      const mode = modes[k];
-      entries[i] = type === TYPE_SYMLINK
-        ? { path: name, size, compressedSize: compressedSizes[k], mode, type: 'symlink', linkTarget: links.get(name) }
-        : { path: name, size, compressedSize: compressedSizes[k], mode, type: TYPE_NAMES[type] };
-      if (type === TYPE_DIRECTORY) {
-        if (name.endsWith('.dist-info/')) {
-          const rec = pkgs.pythonDistInfo(name);
-          if (rec) packages.push(rec);
-        }
-        continue;
-      }
-      if (type !== TYPE_FILE) continue;
-      // Each name tested below ends in one of these letters (.jar .gemspec METADATA WHEEL .json
-      // RECORD .txt): one comparison spares most files the tests.
-      const last = name.charCodeAt(name.length - 1);
-      const maybeMetadata = last === 0x72 || last === 0x63 || last === 0x41 || last === 0x4C || last === 0x6E || last === 0x44 || last === 0x74;
-      if (!maybeMetadata) {
-        if (size > 0 && isNativeCandidate(name, mode)) reads.push(reader.entry(k));
-        continue;
-      }
-      if (name.endsWith('.jar')) {
-        const rec = pkgs.javaJar(name);
-        if (rec) packages.push(rec);
-      } else if (name.endsWith('.gemspec') && /(^|\/)specifications\/[^/]+$/.test(name)) {
-        const rec = pkgs.rubyGemspec(name);
-        if (rec) packages.push(rec);
-      } else if (name.endsWith('.dist-info/METADATA')) {
-        // Wheels do not always store directory entries; the METADATA file names the dist too.
-        const dir = name.slice(0, -'METADATA'.length);
-        nameSet ??= new Set(names);
-        if (!nameSet.has(dir)) {
-          const rec = pkgs.pythonDistInfo(dir);
-          if (rec) packages.push(rec);
-        }
-      }
-      if (size > 0 && (isNativeCandidate(name, mode)
-        || (size <= MAX_METADATA_BYTES && (name.endsWith('.dist-info/WHEEL') || pkgs.isNodePackageJson(name)
-          || pkgs.isComposerInstalled(name) || pkgs.isSizeMetadata(name))))) {
-        reads.push(reader.entry(k));
-      }
-    }
+    const { entries, packages, reads } = scanEntries(reader, links);
     // Read in file order: sequential disk access. What each file is read for is decided once.
     reads.sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
     const kinds = reads.map((e) => readKind(e.name));

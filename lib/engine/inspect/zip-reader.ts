@@ -213,6 +213,30 @@ export class ZipReader {
     }
     this.dataEnd = cdOffset;
     const cd = this.read(cdOffset, cdSize);
+    this.readRecords(cd, count);
+    const { names, asciiNames, unzippedSize: total } = this;
+    const sorted = sortNames(names, asciiNames);
+    this.sortedOrder = sorted.order;
+    if (sorted.repeated || fileAndDirectory(names, sorted.order, asciiNames)) this.throwFirstDuplicate(count);
+    if (total > limits.maxUnzippedBytes) {
+      this.fail('ZIP_BOMB_TOTAL',
+        `layersmith: ${this.file} would unzip to ${total} bytes, more than the limit of ${limits.maxUnzippedBytes}. `
+        + 'If the layer is really this big, raise maxUnzippedBytes; otherwise the ZIP is a zip bomb or broken.');
+    }
+    const ratio = this.size > 0 ? total / this.size : 0;
+    if (ratio > limits.maxRatio) {
+      this.fail('ZIP_BOMB_RATIO',
+        `layersmith: ${this.file} would unzip to ${total} bytes from ${this.size} (ratio ${ratio.toFixed(1)}, limit ${limits.maxRatio}). `
+        + 'Real layers compress far less; raise maxRatio only if you trust this ZIP.');
+    }
+  }
+
+  /**
+   * Fills the columns from the central directory's records, checking each. The loop has a
+   * function of its own: V8 optimizes a small function early and keeps it, where a loop inside a
+   * big one runs unoptimized again on every call until on-stack replacement catches up.
+   */
+  private readRecords(cd: Buffer, count: number): void {
     // One column per field: no object per entry, and typed arrays live outside the GC heap.
     const names: string[] = new Array(count);
     const types = new Uint8Array(count);
@@ -225,6 +249,15 @@ export class ZipReader {
     const offsets = new Float64Array(count);
     const nameLengths = new Uint16Array(count);
     this.names = names;
+    this.types = types;
+    this.modes = modes;
+    this.flagsColumn = flagsColumn;
+    this.methods = methods;
+    this.crcs = crcs;
+    this.compressedSizes = compressedSizes;
+    this.uncompressedSizes = uncompressedSizes;
+    this.offsets = offsets;
+    this.nameLengths = nameLengths;
     let p = 0;
     let total = 0;
     let asciiNames = true;
@@ -316,31 +349,8 @@ export class ZipReader {
       offsets[k] = localHeaderOffset;
       nameLengths[k] = nameLen;
     }
-    this.types = types;
-    this.modes = modes;
-    this.flagsColumn = flagsColumn;
-    this.methods = methods;
-    this.crcs = crcs;
-    this.compressedSizes = compressedSizes;
-    this.uncompressedSizes = uncompressedSizes;
-    this.offsets = offsets;
-    this.nameLengths = nameLengths;
     this.unzippedSize = total;
     this.asciiNames = asciiNames;
-    const sorted = sortNames(names, asciiNames);
-    this.sortedOrder = sorted.order;
-    if (sorted.repeated || fileAndDirectory(names, sorted.order, asciiNames)) this.throwFirstDuplicate(count);
-    if (total > limits.maxUnzippedBytes) {
-      this.fail('ZIP_BOMB_TOTAL',
-        `layersmith: ${this.file} would unzip to ${total} bytes, more than the limit of ${limits.maxUnzippedBytes}. `
-        + 'If the layer is really this big, raise maxUnzippedBytes; otherwise the ZIP is a zip bomb or broken.');
-    }
-    const ratio = this.size > 0 ? total / this.size : 0;
-    if (ratio > limits.maxRatio) {
-      this.fail('ZIP_BOMB_RATIO',
-        `layersmith: ${this.file} would unzip to ${total} bytes from ${this.size} (ratio ${ratio.toFixed(1)}, limit ${limits.maxRatio}). `
-        + 'Real layers compress far less; raise maxRatio only if you trust this ZIP.');
-    }
   }
 
   /**
