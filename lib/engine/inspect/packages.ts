@@ -164,6 +164,17 @@ export function packageSizes(
     }
   });
   const counts = packages.map(() => ({ files: 0, bytes: 0 }));
+  return { counts, unowned: sumByOwner(files, exact, prefixes, gemStems, counts) };
+}
+
+/**
+ * Adds each file to its owner's count (or to the unowned sums it returns). The loop has a
+ * function of its own: V8 optimizes a small function early and keeps it.
+ */
+function sumByOwner(
+  files: readonly SizedFile[], exact: ReadonlyMap<string, number>, prefixes: ReadonlyMap<string, number>,
+  gemStems: ReadonlyMap<string, number>, counts: { files: number; bytes: number }[],
+): { files: number; unzippedBytes: number } {
   let unownedFiles = 0;
   let unownedBytes = 0;
   // A directory's owner depends on the directory alone (prefix claims and gem extension
@@ -207,7 +218,7 @@ export function packageSizes(
       counts[owner].bytes += f.size;
     }
   }
-  return { counts, unowned: { files: unownedFiles, unzippedBytes: unownedBytes } };
+  return { files: unownedFiles, unzippedBytes: unownedBytes };
 }
 
 /** 'a/b/c/' or 'a/b/c' -> 'a/b/' ('' at the top). */
