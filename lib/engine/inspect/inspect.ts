@@ -68,8 +68,8 @@ export function openValidated(
   }, preloadMaxBytes);
   try {
     const links = new Map<string, string>();
-    for (let k = 0; k < reader.names.length; k++) {
-      if (reader.types[k] !== TYPE_SYMLINK) continue;
+    // The typed array's own indexOf finds the (few) symlinks without a JS loop over every entry.
+    for (let k = reader.types.indexOf(TYPE_SYMLINK); k >= 0; k = reader.types.indexOf(TYPE_SYMLINK, k + 1)) {
       const e = reader.entry(k);
       const target = reader.readWhole(e).toString('utf8');
       if (symlinkEscapes(e.name, target)) {
