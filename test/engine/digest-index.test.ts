@@ -1,7 +1,9 @@
 import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DigestIndex, digestIndexDir, RACY_MS } from '../../lib/engine/digest-index';
+import { settleMs } from '../../lib/engine/file-times';
 import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
 
 afterAll(() => cleanupTempDirs());
@@ -34,6 +36,29 @@ function keyWithOwnCache(dir: string, defaultCache: string, ownCache: string): s
     env: { ...process.env, LAYERSMITH_CACHE_DIR: defaultCache, TS_NODE_PREFER_TS_EXTS: 'true' },
     encoding: 'utf8',
   });
+}
+
+function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Overwrites, in a record file, the stored digest of the file whose content is `content` with
+ * zeros, and drops the stored tree digest (so the walk must combine the file digests again,
+ * taking the falsified one).
+ */
+function falsifyRecord(record: string, content: Buffer): void {
+  const bytes = fs.readFileSync(record);
+  const digest = createHash('sha256').update(content).digest();
+  const at = bytes.indexOf(digest);
+  expect(at).toBeGreaterThan(0);
+  digest.fill(0).copy(bytes, at);
+  const headerLen = bytes.readUInt32LE(4);
+  const header = JSON.parse(bytes.toString('utf8', 8, 8 + headerLen));
+  expect(header.tree).toMatch(/^[0-9a-f]{64}$/);
+  // Same header length, so every column stays where it is.
+  Buffer.from(JSON.stringify({ ...header, tree: null }).padEnd(headerLen, ' ')).copy(bytes, 8);
+  fs.writeFileSync(record, bytes);
 }
 
 function recordFiles(cacheDir: string): string[] {
@@ -74,31 +99,32 @@ describe('digest index (persisted, like git\'s index)', () => {
   });
 
   test('GIVEN a recorded tree WHEN nothing changed THEN the recorded digest is used without reading the file; a touch hashes it', async () => {
-    // GIVEN
+    // GIVEN a tree keyed twice (the second walk took everything from the record)
     const base = makeTempDir();
     const dir = path.join(base, 'layer');
     const cacheDir = path.join(base, 'cache');
-    writeTree(dir, { 'python/mod.py': 'print(1)\n' });
+    writeTree(dir, { 'python/mod.py': 'print(1)\n', 'python/other.py': 'print(2)\n' });
     await sleep(RACY_MS + 200);
     const real = keyInFreshProcess(dir, cacheDir);
+    expect(keyInFreshProcess(dir, cacheDir)).toBe(real);
     const [record] = recordFiles(cacheDir);
-    const stored = JSON.parse(fs.readFileSync(record, 'utf8'));
-    expect(stored.paths).toEqual(['python/mod.py']);
+    const loaded = DigestIndex.open(digestIndexDir(cacheDir), dir);
+    const file = path.join(dir, 'python/mod.py');
+    expect(loaded.lookup('python/mod.py', fs.statSync(file))).toBe(sha256(fs.readFileSync(file)));
 
-    // WHEN the recorded digest is falsified (stamps untouched)
-    stored.digests[0] = '0'.repeat(64);
-    fs.writeFileSync(record, JSON.stringify(stored));
+    // WHEN the recorded digest of one file is falsified (stamps untouched) and the stored tree digest dropped
+    falsifyRecord(record, fs.readFileSync(file));
     // THEN the key follows the record: the file was not read
     const fromRecord = keyInFreshProcess(dir, cacheDir);
     expect(fromRecord).not.toBe(real);
 
     // WHEN the file's ctime moves (chmod to the same mode)
-    fs.chmodSync(path.join(dir, 'python/mod.py'), fs.statSync(path.join(dir, 'python/mod.py')).mode & 0o777);
+    fs.chmodSync(file, fs.statSync(file).mode & 0o777);
     // THEN the file is hashed again and the real key comes back
     expect(keyInFreshProcess(dir, cacheDir)).toBe(real);
   });
 
-  test('GIVEN a file changed within RACY_MS of hashing WHEN recorded THEN it is not kept, so the next lookup hashes it', () => {
+  test('GIVEN a file changed within its settle time of hashing WHEN recorded THEN it is not kept, so the next lookup hashes it', () => {
     // GIVEN
     const base = makeTempDir();
     writeTree(base, { 'f.txt': 'x' });
@@ -106,14 +132,14 @@ describe('digest index (persisted, like git\'s index)', () => {
     const dir = path.join(base, 'records');
     // WHEN one index records it as just changed and another as long settled
     const racy = DigestIndex.open(dir, '/racy');
-    racy.record('f.txt', st, 'd1', Math.max(st.mtimeMs, st.ctimeMs) + RACY_MS - 1);
+    racy.record('f.txt', st, 'd'.repeat(64), Math.max(st.mtimeMs, st.ctimeMs) + settleMs(st) - 1);
     racy.save();
     const settled = DigestIndex.open(dir, '/settled');
-    settled.record('f.txt', st, 'd2', Math.max(st.mtimeMs, st.ctimeMs) + RACY_MS + 1);
+    settled.record('f.txt', st, 'e'.repeat(64), Math.max(st.mtimeMs, st.ctimeMs) + settleMs(st) + 1);
     settled.save();
     // THEN only the settled one answers, and the racy one wrote no record (it had nothing to keep)
     expect(DigestIndex.open(dir, '/racy').lookup('f.txt', st)).toBeUndefined();
-    expect(DigestIndex.open(dir, '/settled').lookup('f.txt', st)).toBe('d2');
+    expect(DigestIndex.open(dir, '/settled').lookup('f.txt', st)).toBe('e'.repeat(64));
     expect(fs.readdirSync(dir)).toHaveLength(1);
   });
 
@@ -124,11 +150,11 @@ describe('digest index (persisted, like git\'s index)', () => {
     const st = fs.statSync(path.join(base, 'f.txt'));
     const dir = path.join(base, 'records');
     const idx = DigestIndex.open(dir, '/root');
-    idx.record('f.txt', st, 'digest', Date.now() + 10 * RACY_MS);
+    idx.record('f.txt', st, 'a'.repeat(64), Date.now() + 10 * RACY_MS);
     idx.save();
     const loaded = DigestIndex.open(dir, '/root');
     // WHEN / THEN
-    expect(loaded.lookup('f.txt', st)).toBe('digest');
+    expect(loaded.lookup('f.txt', st)).toBe('a'.repeat(64));
     for (const field of ['size', 'mtimeMs', 'ctimeMs', 'ino', 'dev'] as const) {
       const other = Object.assign(Object.create(Object.getPrototypeOf(st)), st, { [field]: (st[field] as number) + 1 }) as fs.Stats;
       expect({ field, hit: loaded.lookup('f.txt', other) }).toEqual({ field, hit: undefined });
@@ -142,9 +168,9 @@ describe('digest index (persisted, like git\'s index)', () => {
     writeTree(base, { 'f.txt': 'x' });
     const dir = path.join(base, 'records');
     const idx = DigestIndex.open(dir, '/root');
-    idx.record('f.txt', fs.statSync(path.join(base, 'f.txt')), 'digest', Date.now() + 10 * RACY_MS);
+    idx.record('f.txt', fs.statSync(path.join(base, 'f.txt')), 'a'.repeat(64), Date.now() + 10 * RACY_MS);
     idx.save();
-    for (const f of fs.readdirSync(dir)) fs.writeFileSync(path.join(dir, f), '{ not json');
+    for (const f of fs.readdirSync(dir)) fs.writeFileSync(path.join(dir, f), 'LSD3 damaged');
     // WHEN / THEN
     expect(DigestIndex.open(dir, '/root').lookup('f.txt', fs.statSync(path.join(base, 'f.txt')))).toBeUndefined();
   });
