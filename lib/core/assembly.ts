@@ -101,12 +101,17 @@ export function writeAssemblyRecord(assemblyDir: string, record: AssemblyRecord)
   return file;
 }
 
-/** Copy a layer manifest into the assembly; returns the path relative to the records dir. */
-export function writeAssemblyManifest(assemblyDir: string, inputKey: string, manifest: LayerManifest): string {
+/**
+ * Copy a layer manifest into the assembly; returns the path relative to the records dir.
+ * `bytes`, when given, are the manifest file's own bytes (what `manifest` was parsed from): they
+ * are written as they are instead of serializing a large manifest again.
+ */
+export function writeAssemblyManifest(assemblyDir: string, inputKey: string, manifest: LayerManifest, bytes?: Uint8Array): string {
   const rel = `${ASSEMBLY_MANIFESTS_DIR}/${inputKey}.json`;
   const file = path.join(assemblyDir, ASSEMBLY_RECORDS_DIR, rel);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeJsonAtomic(file, manifest);
+  if (bytes) writeFileAtomic(file, bytes);
+  else writeJsonAtomic(file, manifest);
   return rel;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import { COARSE_SETTLE_MS, isSettled } from './file-times';
 import type { LayerManifest } from '../core/model';
 
 /**
@@ -16,12 +17,14 @@ import type { LayerManifest } from '../core/model';
  *
  * File times tick coarsely (a kernel jiffy, or whole seconds on some file systems), so a write in
  * the same tick as the stamp could leave ctime unchanged. A stamp is therefore only written once
- * the ZIP's ctime is STAMP_SETTLE_MS old ("racy git" has the same rule): a fresh commit is hashed
- * on each read for its first seconds, then never again while it stays untouched.
+ * the ZIP's ctime is settled (file-times.ts: a tenth of a second where times have a sub-second
+ * part, STAMP_SETTLE_MS where they are whole seconds; "racy git" has the same rule): a fresh
+ * commit is hashed on each read until then, and never again while it stays untouched. The
+ * process that built an entry stamps it as it exits (`stampOnExit`), so the next synth is free.
  */
 
-/** A ZIP changed less than this long ago is hashed on every read instead of stamped. */
-export const STAMP_SETTLE_MS = 2000;
+/** The longest a ZIP changed this long ago is hashed on every read instead of stamped. */
+export const STAMP_SETTLE_MS = COARSE_SETTLE_MS;
 
 /** What the last successful verification saw. */
 interface VerifiedStamp {
@@ -44,12 +47,13 @@ export function verifiedStampPath(zipPath: string): string {
  * describes. Otherwise the entry is removed, one line says why on stderr (unless
  * LAYERSMITH_QUIET=1), and false tells the caller to rebuild.
  */
-export function verifyCachedArtifact(zipPath: string, manifestPath: string, manifest: LayerManifest): boolean {
+export function verifyCachedArtifact(zipPath: string, manifestPath: string, manifest: LayerManifest, manifestBytes?: Uint8Array): boolean {
   let st: fs.Stats;
   let manifestDigest: string;
   try {
     st = fs.statSync(zipPath);
-    manifestDigest = sha256Hex(fs.readFileSync(manifestPath));
+    // The bytes `manifest` was parsed from, when the caller has them: the file is read once.
+    manifestDigest = sha256Hex(manifestBytes ?? fs.readFileSync(manifestPath));
   } catch {
     // No ZIP (a build interrupted before its rename, or another process removing it): a miss.
     return false;
@@ -74,8 +78,41 @@ export function verifyCachedArtifact(zipPath: string, manifestPath: string, mani
     return reject(zipPath, manifestPath, st, `the ZIP's SHA-256 is ${actual} but its manifest records ${recorded.sha256}`);
   }
   // Best effort: in a read-only cache every read hashes instead.
-  if (Date.now() - Math.max(st.ctimeMs, st.mtimeMs) >= STAMP_SETTLE_MS) writeStamp(stampPath, st, manifestDigest);
+  if (isSettled(st, Date.now())) writeStamp(stampPath, st, manifestDigest);
   return true;
+}
+
+/** Entries to stamp as this process exits: ZIP path -> manifest path. */
+const stampOnExitEntries = new Map<string, string>();
+
+/**
+ * Verifies and stamps a cache entry as this process exits, once: the process that built it (and
+ * linked it into a cloud assembly) has the ZIP's first moments behind it by then, so the next
+ * synth finds a stamp instead of hashing the whole ZIP. Silent and best effort: nothing is
+ * removed or reported here (the next read does that), an unsettled or unstampable entry is left
+ * as it is.
+ */
+export function stampOnExit(zipPath: string, manifestPath: string): void {
+  // One exit listener for every entry of the process.
+  if (stampOnExitEntries.size === 0) process.once('exit', () => stampOnExitEntries.forEach((m, z) => stampIfSettled(z, m)));
+  stampOnExitEntries.set(zipPath, manifestPath);
+}
+
+function stampIfSettled(zipPath: string, manifestPath: string): void {
+  try {
+    const st = fs.statSync(zipPath);
+    if (!isSettled(st, Date.now())) return;
+    const bytes = fs.readFileSync(manifestPath);
+    const digest = sha256Hex(bytes);
+    const stampPath = verifiedStampPath(zipPath);
+    if (sameStamp(readStamp(stampPath), st, digest)) return;
+    const recorded = (JSON.parse(bytes.toString('utf8')) as LayerManifest).zip;
+    if (st.size !== recorded?.zippedSize || sha256Base64File(zipPath) !== recorded.sha256) return;
+    // Stamped with the stat taken before hashing: a change since shows as another ctime.
+    writeStamp(stampPath, st, digest);
+  } catch {
+    // gone (a test's temp cache), unreadable or damaged: the next read decides
+  }
 }
 
 /**
@@ -156,7 +193,7 @@ function writeStamp(file: string, st: fs.Stats, manifestDigest: string): void {
   }
 }
 
-function sha256Hex(data: Buffer): string {
+function sha256Hex(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 

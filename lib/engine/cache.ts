@@ -44,14 +44,28 @@ export function readArtifact(cacheDir: string, key: string): LayerArtifact | und
   const { zipPath, manifestPath } = artifactPaths(path.resolve(cacheDir), key);
   sweepLeftoversOnce(path.resolve(cacheDir));
   let manifest: LayerManifest;
+  let bytes: Buffer;
   try {
-    manifest = JSON.parse(fs.readFileSync(manifestPath, 'utf8')) as LayerManifest;
+    bytes = fs.readFileSync(manifestPath);
+    manifest = JSON.parse(bytes.toString('utf8')) as LayerManifest;
   } catch {
     return undefined;
   }
   if (manifest.build?.inputKey !== key) return undefined;
-  if (!verifyCachedArtifact(zipPath, manifestPath, manifest)) return undefined;
+  if (!verifyCachedArtifact(zipPath, manifestPath, manifest, bytes)) return undefined;
+  manifestBytes.set(manifest, bytes);
   return { zipPath, manifestPath, manifest, inputKey: key, cacheHit: true };
+}
+
+/** The file bytes each manifest read from the cache was parsed from (for copies that need no re-serializing). */
+const manifestBytes = new WeakMap<LayerManifest, Buffer>();
+
+/**
+ * The exact bytes `manifest` was parsed from when it was read from the cache in this process
+ * (the build writes `JSON.stringify(manifest, null, 2)` and a newline); undefined otherwise.
+ */
+export function manifestFileBytes(manifest: LayerManifest): Buffer | undefined {
+  return manifestBytes.get(manifest);
 }
 
 /**

@@ -3,9 +3,10 @@ import * as path from 'path';
 import type { ArchitectureId } from '../core';
 import { buildLayerSync, computeInputKey, defaultCacheDir, placeArtifact, readArtifact } from '../engine';
 import type { BuildTarget, LayerArtifact, SourceSpec } from '../engine';
-import { pausePoint } from '../engine/test-pause';
 import { withConstructPath } from './errors';
 import type { OwnLayer } from './stack';
+import { stampOnExit } from '../engine/cache-verify';
+import { pausePoint } from '../engine/test-pause';
 
 /** File name of the layer ZIP inside a CDK bundling output directory. */
 const BUNDLED_ZIP = 'layer.zip';
@@ -60,6 +61,8 @@ export class LayerBuild {
       try {
         this.artifact = readArtifact(this.cacheDir, this.inputKey)
           ?? buildLayerSync(this.spec, this.target, { cacheDir: this.cacheDir });
+        // A fresh entry cannot be stamped yet: stamp it as this process exits, for the next synth.
+        if (!this.artifact.cacheHit) stampOnExit(this.artifact.zipPath, this.artifact.manifestPath);
       } catch (err) {
         throw withConstructPath(err, this.constructPath, `building the ${this.spec.kind} layer failed`, 'build');
       }

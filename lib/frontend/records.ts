@@ -1,5 +1,6 @@
 import { planGrants, toGrantRecords, writeAssemblyManifest, writeAssemblyRecord } from '../core';
 import type { FunctionRecord, LayerGrant, LayerManifest, LayerRecord } from '../core';
+import { manifestFileBytes } from '../engine/cache';
 
 /** What a RuntimeLayer's record says, in the front-end's own values (the rest is derived). */
 export type LayerRecordInput = Omit<LayerRecord, 'kind' | 'schemaVersion' | 'manifestFile' | 'retention' | 'grants' | 'acl'> & {
@@ -14,7 +15,8 @@ export type LayerRecordInput = Omit<LayerRecord, 'kind' | 'schemaVersion' | 'man
  * (AWS statements, FC ACL), fields that are unknown left out.
  */
 export function writeLayerRecord(outdir: string, layer: LayerRecordInput): void {
-  const manifestFile = layer.manifest ? writeAssemblyManifest(outdir, layer.inputKey, layer.manifest) : undefined;
+  // A manifest read from the cache is copied as its file's bytes (the same JSON), not re-serialized.
+  const manifestFile = layer.manifest ? writeAssemblyManifest(outdir, layer.inputKey, layer.manifest, manifestFileBytes(layer.manifest)) : undefined;
   const plan = planGrants(layer.platform, layer.grants, layer.path);
   writeAssemblyRecord(outdir, {
     kind: 'layer',
