@@ -5,5 +5,5 @@ export { LayerPermission } from './layer-permission';
 export type { LayerPermissionProps } from './layer-permission';
 export { FunctionWithLayers } from './function-with-layers';
 export type { FunctionWithLayersProps } from './function-with-layers';
-export { LayerSource } from '../engine';
+export { LayerSource } from '../engine/source';
 export { LayerGrant } from '../core';

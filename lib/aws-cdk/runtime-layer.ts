@@ -14,8 +14,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { LayerGrant, retainsOldVersions } from '../core';
 import type { ArchitectureId, LayerManifest, StackLayer } from '../core';
-import { anchorDirectory } from '../engine';
-import type { LayerSource } from '../engine';
+import type { LayerSource } from '../engine/source';
+import { anchorDirectory } from '../engine/sources';
 import {
   LayerBuild, analyzeBuiltLayer, assertWritableOutdir, checkLayerDeclaration, describeOwnLayer, errorText, importLayerVersion, writeLayerRecord,
 } from '../frontend';

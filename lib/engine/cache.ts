@@ -12,7 +12,12 @@ import type { LayerManifest } from '../core/model';
 export { canonicalJson, treeDigest } from './digest';
 export { defaultCacheDir } from './cache-dir';
 export { STALE_TEMP_MS, sweepStaleTemps, writeFileAtomic } from './atomic';
-export { composerPathRepositories } from './sources/php';
+
+/** The path repositories a composer.json names (loaded with the PHP kind, when first asked). */
+export function composerPathRepositories(composerDir: string): string[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require('./sources/php') as typeof import('./sources/php')).composerPathRepositories(composerDir);
+}
 
 /**
  * Bumped whenever a builder changes what it puts in a layer for the same inputs, so artifacts

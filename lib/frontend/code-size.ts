@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { validationError } from './errors';
-import { makeStagingDir } from '../engine';
+import { makeStagingDir } from '../engine/atomic';
 import { ZipReader } from '../engine/inspect/zip-reader';
 
 /** A function's own code, as far as a front-end can see it at declaration. */

@@ -1,11 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { ArchitectureId } from '../core';
-import { buildLayerSync, computeInputKey, defaultCacheDir, placeArtifact, readArtifact } from '../engine';
-import type { BuildTarget, LayerArtifact, SourceSpec } from '../engine';
 import { withConstructPath } from './errors';
 import type { OwnLayer } from './stack';
+import type { BuildTarget, LayerArtifact, SourceSpec } from '../engine/api';
+import { computeInputKey, defaultCacheDir, readArtifact } from '../engine/cache';
 import { stampOnExit } from '../engine/cache-verify';
+import { placeArtifact } from '../engine/place';
+import { buildLayerSync } from '../engine/sync';
 import { pausePoint } from '../engine/test-pause';
 
 /** File name of the layer ZIP inside a CDK bundling output directory. */

@@ -1,7 +1,7 @@
 import { getPlatform, planGrants, validateLayerProps } from '../core';
 import type { ArchitectureId, LayerGrant, PlatformId, PlatformLimitOverrides } from '../core';
-import { LayerSource } from '../engine';
 import { atPath, invalidLayerProps, validationError } from './errors';
+import { LayerSource } from '../engine/source';
 
 /** A RuntimeLayer declaration as every front-end sees it once its SDK types are mapped to plain values. */
 export interface LayerDeclaration {

@@ -2,8 +2,9 @@ import * as ros from '@alicloud/ros-cdk-core';
 import * as oss from '@alicloud/ros-cdk-ossassets';
 import { FC3_LAYER_VERSION_TYPE, getPlatform, planGrants, retainsOldVersions } from '../core';
 import type { Finding, LayerGrant, PlatformLimitOverrides, StackEntryRecord, StackLayer } from '../core';
-import { anchorDirectory } from '../engine';
-import type { LayerArtifact, LayerSource } from '../engine';
+import type { LayerArtifact } from '../engine/api';
+import type { LayerSource } from '../engine/source';
+import { anchorDirectory } from '../engine/sources';
 import {
   LayerBuild,
   analyzeBuiltLayer,

@@ -1,16 +1,16 @@
 import { LayersmithValidationError } from '../../core/errors';
 import type { BuildContext, BuildOutput } from '../builders/context';
 import type { Json } from '../digest';
-import { type CommandSourceSpec, commandKind } from './command';
-import { type CustomRuntimeSourceSpec, customRuntimeKind } from './custom-runtime';
+import type { CommandSourceSpec } from './command';
+import type { CustomRuntimeSourceSpec } from './custom-runtime';
 import { type DirectorySourceSpec, directoryKind } from './directory';
-import { type JavaSourceSpec, javaKind } from './java';
+import type { JavaSourceSpec } from './java';
 import { excludesOf, firstDirectory, type SourceKind } from './kind';
-import { type NodeSourceSpec, nodeKind } from './node';
-import { type PhpSourceSpec, phpKind } from './php';
-import { type PythonSourceSpec, pythonKind } from './python';
-import { type RubySourceSpec, rubyKind } from './ruby';
-import { type ZipSourceSpec, zipKind } from './zip';
+import type { NodeSourceSpec } from './node';
+import type { PhpSourceSpec } from './php';
+import type { PythonSourceSpec } from './python';
+import type { RubySourceSpec } from './ruby';
+import type { ZipSourceSpec } from './zip';
 
 /**
  * The plain, JSON-serialisable description of a layer source, produced by `LayerSource.bind()`.
@@ -30,23 +30,27 @@ export type SourceSpec =
 
 /**
  * kind -> module. A new kind is one module in this folder, its spec in the union above and its
- * line here (the mapped type makes a missing line a compile error).
+ * line here (the mapped type makes a missing line a compile error). Modules other than the
+ * directory's load when a spec of their kind is first met: a synth keying a directory layer does
+ * not load pip, npm, Maven or ZIP-inspection code it never runs.
  */
-const KINDS: { readonly [K in SourceSpec['kind']]: SourceKind<Extract<SourceSpec, { kind: K }>> } = {
-  directory: directoryKind,
-  zip: zipKind,
-  python: pythonKind,
-  node: nodeKind,
-  java: javaKind,
-  php: phpKind,
-  ruby: rubyKind,
-  customRuntime: customRuntimeKind,
-  command: commandKind,
+/* eslint-disable @typescript-eslint/no-require-imports */
+const KINDS: { readonly [K in SourceSpec['kind']]: () => SourceKind<Extract<SourceSpec, { kind: K }>> } = {
+  directory: () => directoryKind,
+  zip: () => (require('./zip') as typeof import('./zip')).zipKind,
+  python: () => (require('./python') as typeof import('./python')).pythonKind,
+  node: () => (require('./node') as typeof import('./node')).nodeKind,
+  java: () => (require('./java') as typeof import('./java')).javaKind,
+  php: () => (require('./php') as typeof import('./php')).phpKind,
+  ruby: () => (require('./ruby') as typeof import('./ruby')).rubyKind,
+  customRuntime: () => (require('./custom-runtime') as typeof import('./custom-runtime')).customRuntimeKind,
+  command: () => (require('./command') as typeof import('./command')).commandKind,
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The module of a spec's kind; `where` names the caller in the error for an unknown kind. */
 export function sourceKind<S extends SourceSpec>(spec: S, where: string): SourceKind<S> {
-  const kind = Object.prototype.hasOwnProperty.call(KINDS, spec.kind) ? KINDS[spec.kind] : undefined;
+  const kind = Object.prototype.hasOwnProperty.call(KINDS, spec.kind) ? KINDS[spec.kind]() : undefined;
   if (!kind) {
     throw new LayersmithValidationError('UNKNOWN_SOURCE_KIND', `${where}: unknown source kind in ${JSON.stringify(spec)}`);
   }
