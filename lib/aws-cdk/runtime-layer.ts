@@ -144,6 +144,7 @@ export class RuntimeLayer extends lambda.LayerVersion {
     // Build (or hit the cache) before CDK stages the asset: its bundling hook then only copies, and a
     // failed build reaches the app as our error (CDK wraps what a bundling hook throws in its own).
     if (bundlingRequired) build.ensureBuilt();
+    const staged = build.keepStampAcrossStaging();
 
     super(scope, id, {
       code: lambda.Code.fromAsset(anchorDirectory(build.spec), {
@@ -165,6 +166,7 @@ export class RuntimeLayer extends lambda.LayerVersion {
       license: props.license,
       removalPolicy: props.removalPolicy,
     });
+    staged();
 
     this.props = props;
     this.build = build;

@@ -146,6 +146,41 @@ export function linkKeepingStamp(zipPath: string, linkDelta: number, link: () =>
   if (onlyLinked) writeStamp(stampPath, after, stamp.manifest);
 }
 
+/**
+ * Starts carrying the ZIP's verification stamp across a framework's asset staging, which moves the
+ * link `placeArtifact` made (CDK renames `<bundle dir>/layer.zip` to `asset.<hash>.zip`, or removes
+ * it when that file is already there): a rename or an unlink moves the inode's ctime like a write
+ * would. Call the returned function right after the staging. The stamp is carried only when it was
+ * valid at the start and the ZIP kept its device, inode, size and mtime with at most our one link
+ * more; as with `linkKeepingStamp`, a write racing the staging itself (the milliseconds of the
+ * framework's own synchronous code) is the one change this does not see.
+ */
+export function carryStampAcross(zipPath: string): () => void {
+  const stampPath = verifiedStampPath(zipPath);
+  let before: fs.Stats;
+  let stamp: VerifiedStamp | undefined;
+  try {
+    before = fs.statSync(zipPath);
+    stamp = readStamp(stampPath);
+  } catch {
+    return () => undefined;
+  }
+  if (!stamp || !sameStamp(stamp, before, stamp.manifest)) return () => undefined;
+  const manifest = stamp.manifest;
+  return () => {
+    let after: fs.Stats;
+    try {
+      after = fs.statSync(zipPath);
+    } catch {
+      return;
+    }
+    if (sameStamp(readStamp(stampPath), after, manifest)) return;
+    const onlyMoved = after.dev === before.dev && after.ino === before.ino && after.size === before.size
+      && after.mtimeMs === before.mtimeMs && (after.nlink === before.nlink || after.nlink === before.nlink + 1);
+    if (onlyMoved) writeStamp(stampPath, after, manifest);
+  };
+}
+
 function reject(zipPath: string, manifestPath: string, seen: fs.Stats, why: string): false {
   // Remove only the ZIP that was examined: a concurrent build may have renamed a good one in.
   try {

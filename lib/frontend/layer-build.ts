@@ -5,7 +5,7 @@ import { withConstructPath } from './errors';
 import type { OwnLayer } from './stack';
 import type { BuildTarget, LayerArtifact, SourceSpec } from '../engine/api';
 import { computeInputKey, defaultCacheDir, readArtifact } from '../engine/cache';
-import { stampOnExit } from '../engine/cache-verify';
+import { carryStampAcross, stampOnExit } from '../engine/cache-verify';
 import { placeArtifact } from '../engine/place';
 import { buildLayerSync } from '../engine/sync';
 import { pausePoint } from '../engine/test-pause';
@@ -70,6 +70,15 @@ export class LayerBuild {
       }
     }
     return this.artifact;
+  }
+
+  /**
+   * Call right before the framework stages the asset (it runs `bundleInto`, then moves the ZIP
+   * link we made), and call what it returns right after: the cache ZIP's verification stamp then
+   * survives the move, so the next synth does not hash the whole ZIP again (cache-verify.ts).
+   */
+  public keepStampAcrossStaging(): () => void {
+    return this.artifact ? carryStampAcross(this.artifact.zipPath) : () => undefined;
   }
 
   /**

@@ -187,6 +187,7 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
       Acl: ros.Lazy.stringValue({ produce: () => (this.acl === 'public' ? '1' : '0') }),
     };
     if (!errorText(this.node.path, this.layerFindings)) {
+      const staged = build.keepStampAcrossStaging();
       const asset = new oss.Asset(this, 'Code', {
         // Only a placeholder ROS requires to exist: the custom hash (the input key) identifies
         // the content, and the bundling hook supplies the ZIP.
@@ -201,6 +202,7 @@ export class RuntimeLayer extends ros.Construct implements ILayerVersion {
           local: { tryBundle: (outputDir: string) => build.bundleInto(outputDir) },
         },
       });
+      staged();
       properties.Code = {
         OssBucketName: asset.bucketName,
         OssObjectName: asset.objectKey,
