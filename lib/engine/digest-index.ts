@@ -128,6 +128,11 @@ export class TreeRecord {
     return this.kinds[i] & KIND_MASK;
   }
 
+  /** Kind and flag bits of entry `i`, as stored. */
+  public flags(i: number): number {
+    return this.kinds[i];
+  }
+
   public isExecutable(i: number): boolean {
     return (this.kinds[i] & EXEC) !== 0;
   }
@@ -204,7 +209,7 @@ export class RecordBuilder {
     const old = this.old!;
     const k = this.from.length;
     this.from.push(i);
-    this.kinds.push(old._raw().kinds[i]);
+    this.kinds.push(old.flags(i));
     this.rels.push(old.rels[i]);
     this.slots.push(-1);
     this.digestHex.push('');
