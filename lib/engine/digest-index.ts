@@ -178,6 +178,12 @@ export class TreeRecord {
  * from the loaded record (`reuse`, nothing copied until written) or new (`add`).
  */
 export class RecordBuilder {
+  /**
+   * While the walk takes the loaded record's entries in their own order (an unchanged tree), they
+   * are only counted: the columns below are filled from the first entry that differs on.
+   */
+  private prefix = 0;
+  private materialized = false;
   /** Index into the loaded record, or -1 for a new entry. */
   private readonly from: number[] = [];
   private readonly kinds: number[] = [];
@@ -194,29 +200,20 @@ export class RecordBuilder {
   constructor(private readonly old: TreeRecord | undefined) {}
 
   public get length(): number {
-    return this.from.length;
+    return this.materialized ? this.from.length : this.prefix;
   }
 
   /** True when every entry is the loaded record's own, at its own index, and there are as many. */
   public get unchanged(): boolean {
-    if (!this.old || this.old.n !== this.from.length) return false;
-    for (let i = 0; i < this.from.length; i++) if (this.from[i] !== i) return false;
-    return true;
+    return !this.materialized && this.old !== undefined && this.old.n === this.prefix;
   }
 
   /** Takes entry `i` of the loaded record as it is. */
   public reuse(i: number): number {
-    const old = this.old!;
-    const k = this.from.length;
-    this.from.push(i);
-    this.kinds.push(old.flags(i));
-    this.rels.push(old.rels[i]);
-    this.slots.push(-1);
-    this.digestHex.push('');
-    this.targets.push(old.kind(i) === LINK ? old.target(i) : '');
-    this.ends.push(0);
     this.trusted = true;
-    return k;
+    if (!this.materialized && i === this.prefix) return this.prefix++;
+    this.materialize();
+    return this.pushReused(i);
   }
 
   /**
@@ -224,6 +221,7 @@ export class RecordBuilder {
    * of a file or the target of a symlink.
    */
   public add(kind: number, rel: string, st: fs.Stats, now: number, data = '', executable = false): number {
+    this.materialize();
     const k = this.from.length;
     const settled = isSettled(st, now);
     this.from.push(-1);
@@ -242,33 +240,58 @@ export class RecordBuilder {
 
   /** Marks where the subtree of directory entry `k` ends (the current length). */
   public close(k: number): void {
-    this.ends[k] = this.from.length;
+    // Counted entries are the record's own in order: their subtree ends are the record's.
+    if (this.materialized) this.ends[k] = this.from.length;
   }
 
   public kind(k: number): number {
-    return this.kinds[k] & KIND_MASK;
+    return this.materialized ? this.kinds[k] & KIND_MASK : this.old!.kind(k);
   }
 
   /** Whether entry `k` is the loaded record's entry `k`, taken as it is. */
   public isOriginal(k: number): boolean {
-    return this.from[k] === k;
+    return this.materialized ? this.from[k] === k : k < this.prefix;
   }
 
   public rel(k: number): string {
-    return this.rels[k];
+    return this.materialized ? this.rels[k] : this.old!.rels[k];
   }
 
   public isExecutable(k: number): boolean {
-    return (this.kinds[k] & EXEC) !== 0;
+    return this.materialized ? (this.kinds[k] & EXEC) !== 0 : this.old!.isExecutable(k);
   }
 
   public digest(k: number): string {
-    const i = this.from[k];
+    const i = this.materialized ? this.from[k] : k;
     return i >= 0 ? this.old!.digest(i) : this.digestHex[k];
   }
 
   public target(k: number): string {
-    return this.targets[k];
+    return this.materialized ? this.targets[k] : this.old!.target(k);
+  }
+
+  /** Fills the columns with the counted entries, from here on every entry is pushed. */
+  private materialize(): void {
+    if (this.materialized) return;
+    this.materialized = true;
+    for (let i = 0; i < this.prefix; i++) {
+      this.pushReused(i);
+      // Directories still open are closed again later; the others end where they did.
+      this.ends[i] = this.old!.ends[i];
+    }
+  }
+
+  private pushReused(i: number): number {
+    const old = this.old!;
+    const k = this.from.length;
+    this.from.push(i);
+    this.kinds.push(old.flags(i));
+    this.rels.push(old.rels[i]);
+    this.slots.push(-1);
+    this.digestHex.push('');
+    this.targets.push(old.kind(i) === LINK ? old.target(i) : '');
+    this.ends.push(0);
+    return k;
   }
 
   /** Writes the record atomically to `file`; errors are ignored (the record only saves work). */
@@ -284,6 +307,7 @@ export class RecordBuilder {
   }
 
   private serialize(root: string, scope: string | null, tree: string | null): Buffer {
+    this.materialize();
     const n = this.from.length;
     const header = Buffer.from(JSON.stringify({ root, scope, tree, n }), 'utf8');
     const linkTargets = this.targets.filter((_, k) => this.kind(k) === LINK);

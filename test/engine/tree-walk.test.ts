@@ -95,6 +95,14 @@ describe('a recorded tree walk', () => {
     expect(value).toBe(fresh(f));
     expect(listed).toEqual([path.join(f.dir, 'nodejs/node_modules/b/lib')]);
     expect(opened.filter((p) => p.startsWith(f.dir))).toEqual([path.join(f.dir, 'nodejs/node_modules/b/lib/extra.js')]);
+
+    // AND the record written then describes the new tree: once settled, nothing is listed or read again
+    await settle(f.dir);
+    expect(keyed(f)).toBe(value);
+    const again = counted(() => keyed(f));
+    expect(again.value).toBe(value);
+    expect(again.listed).toEqual([]);
+    expect(again.opened.filter((p) => p.startsWith(f.dir))).toEqual([]);
   });
 
   test('GIVEN a recorded tree WHEN a file is removed THEN the key is that of the new tree', async () => {
