@@ -17,7 +17,12 @@ import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
  * whole ZIP.
  */
 
-afterAll(cleanupTempDirs);
+const quietBefore = process.env.LAYERSMITH_QUIET;
+afterAll(() => {
+  cleanupTempDirs();
+  if (quietBefore === undefined) delete process.env.LAYERSMITH_QUIET;
+  else process.env.LAYERSMITH_QUIET = quietBefore;
+});
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
