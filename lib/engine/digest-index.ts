@@ -301,6 +301,8 @@ export class RecordBuilder {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       writeFileAtomic(file, this.serialize(root, scope, tree));
+      // The JSON record an older layersmith kept for the same tree is of no use any more.
+      fs.rmSync(file.replace(/\.rec$/, '.json'), { force: true });
     } catch {
       // read-only or full cache directory: the next key computation hashes again
     }
