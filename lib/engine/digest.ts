@@ -21,8 +21,20 @@ function sha256File(file: string, st: fs.Stats = fs.statSync(file)): string {
   const known = digestMemo.get(stamp);
   if (known) return known;
   const digest = hashFile(file);
+  filesRead++;
   digestMemo.set(stamp, digest);
   return digest;
+}
+
+let filesRead = 0;
+
+/**
+ * How many files this process has read to hash so far (memo misses). A key computed after a pack
+ * that told every digest (rememberFileDigest) reads none; one that did found a file the pack
+ * did not read as it is now.
+ */
+export function filesReadForDigests(): number {
+  return filesRead;
 }
 
 function memoStamp(file: string, st: fs.Stats): string {

@@ -1,10 +1,12 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { makeStagingDir, sweepStagingDirs, sweepStaleTemps, tempPath, writeFileAtomic } from './atomic';
 import { singleFlight } from './build-lock';
 import type { BuildContext } from './builders/context';
-import { BUILDER_ID, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
+import { BUILDER_FORMAT, BUILDER_ID, LAYERSMITH_VERSION, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
+import { canonicalJson, filesReadForDigests, rememberFileDigest, type Json } from './digest';
 import { DigestIndex, digestIndexDir } from './digest-index';
 import { fsFault } from './fs-faults';
 import { inspectZip } from './inspect';
@@ -30,7 +32,107 @@ import type { LayerManifest, SlimRecord } from '../core/model';
  */
 export async function buildLayer(source: LayerSource | SourceSpec, target: BuildTarget, options: BuildOptions = {}): Promise<LayerArtifact> {
   const spec = source instanceof LayerSource ? source.bind() : source;
+  if (keysAfterPack(spec, options.cacheDir)) return buildKeyAfterPack(spec, target, options);
   return buildWithKey(spec, target, computeInputKey(spec, target, options.cacheDir), options);
+}
+
+/**
+ * Whether a build of `spec` computes its key after packing (see `buildKeyAfterPack`): the first
+ * build of a directory layer, whose tree has no digest record yet, so computing the key first
+ * would read every file once for the key and once more for the ZIP.
+ * @internal
+ */
+export function keysAfterPack(spec: SourceSpec, cacheDir: string | undefined): boolean {
+  // A slimmed layer packs a copy, not the files the key reads.
+  if (spec.kind !== 'directory' || spec.slim) return false;
+  return !DigestIndex.exists(digestIndexDir(path.resolve(cacheDir ?? defaultCacheDir())), path.resolve(spec.path));
+}
+
+/**
+ * buildLayer for a first build of a directory layer: packs first, with the deflate workers
+ * hashing the bytes they compress, and computes the key afterwards from those digests (no file
+ * is read twice). The entry is committed under that key. Processes that start the same first
+ * build at once wait for each other on a provisional key (single flight), then key the tree
+ * themselves (its digest record now spares the reads) and take the committed entry.
+ * @internal
+ */
+export async function buildKeyAfterPack(spec: SourceSpec, target: BuildTarget, options: BuildOptions = {}): Promise<LayerArtifact> {
+  const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
+  const progress = progressOf(spec, options);
+  try {
+    fs.mkdirSync(cacheDir, { recursive: true });
+  } catch (err) {
+    throw fsFault(err, cacheDir);
+  }
+  const flight = await singleFlight(cacheDir, provisionalKey(spec, target),
+    // Nothing is committed under a provisional key: waiters take the lock once it is free.
+    () => undefined,
+    async () => {
+      // A first build that ended while this process waited left the tree's digest record.
+      if (!keysAfterPack(spec, cacheDir)) return buildWithKey(spec, target, computeInputKey(spec, target, cacheDir), options);
+      try {
+        return await buildAndCommit(spec, target, undefined, cacheDir, progress);
+      } catch (err) {
+        if (!(err instanceof PackedTreeChanged)) throw err;
+        progress.note(`${err.message}; building again from the files as they are now`);
+        return buildWithKey(spec, target, err.inputKey, options);
+      }
+    },
+    (pid) => progress.note(`waiting for process ${pid ?? '(starting)'}, which is building ${anchorDirectory(spec)} for the first time`));
+  return flight.value;
+}
+
+/**
+ * Lock name of a first build before its key is known: the canonical spec, target and layersmith
+ * version. Its prefix makes it differ from every real key (64 hex digits).
+ */
+function provisionalKey(spec: SourceSpec, target: BuildTarget): string {
+  const doc = { layersmith: LAYERSMITH_VERSION, format: BUILDER_FORMAT, target: { ...target, runtimes: [...target.runtimes] }, spec };
+  return `first-${createHash('sha256').update(canonicalJson(doc as unknown as Json)).digest('hex').slice(0, 40)}`;
+}
+
+/** A file of a first build changed between its pack and its key: the ZIP may not be what the key describes. */
+class PackedTreeChanged extends Error {
+  constructor(message: string, public readonly inputKey: string) {
+    super(message);
+  }
+}
+
+/**
+ * The key of a directory layer just packed: every file packed was hashed by the deflate workers
+ * from the bytes they compressed, so the key reads no file. A file read anyway (new since the
+ * walk, or changed), or a packed file whose stamps moved (changed or deleted), means the ZIP may
+ * hold other bytes than the key describes: PackedTreeChanged, with the key of the files now.
+ */
+function keyOfPackedTree(spec: SourceSpec, target: BuildTarget, cacheDir: string, packed: ReadonlyArray<readonly [string, fs.Stats]>): string {
+  const readBefore = filesReadForDigests();
+  const key = computeInputKey(spec, target, cacheDir);
+  const readForKey = filesReadForDigests() - readBefore;
+  const moved = packed.find(([file, st]) => !sameStamps(file, st));
+  if (readForKey > 0 || moved) {
+    throw new PackedTreeChanged(moved ? `${moved[0]} changed while the layer was packed`
+      : `${readForKey} file(s) appeared or changed in ${spec.kind === 'directory' ? spec.path : 'the layer root'} while it was packed`, key);
+  }
+  return key;
+}
+
+function sameStamps(file: string, st: fs.Stats): boolean {
+  let now: fs.Stats;
+  try {
+    now = fs.lstatSync(file);
+  } catch {
+    return false;
+  }
+  return now.size === st.size && now.mtimeMs === st.mtimeMs && now.ctimeMs === st.ctimeMs && now.ino === st.ino && now.dev === st.dev;
+}
+
+function progressOf(spec: SourceSpec, options: BuildOptions): ProgressReporter {
+  // On a terminal each step redraws one line with done/total and elapsed time; in logs it prints
+  // plain lines. The sync worker inherits the parent's stderr, so `cdk synth` in a terminal shows it.
+  return new ProgressReporter({
+    prefix: `layersmith [${spec.kind}]`,
+    quiet: options.progress === false || process.env.LAYERSMITH_QUIET === '1',
+  });
 }
 
 /**
@@ -40,12 +142,7 @@ export async function buildLayer(source: LayerSource | SourceSpec, target: Build
  */
 export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputKey: string, options: BuildOptions = {}): Promise<LayerArtifact> {
   const cacheDir = path.resolve(options.cacheDir ?? defaultCacheDir());
-  // On a terminal each step redraws one line with done/total and elapsed time; in logs it prints
-  // plain lines. The sync worker inherits the parent's stderr, so `cdk synth` in a terminal shows it.
-  const progress = new ProgressReporter({
-    prefix: `layersmith [${spec.kind}]`,
-    quiet: options.progress === false || process.env.LAYERSMITH_QUIET === '1',
-  });
+  const progress = progressOf(spec, options);
 
   const hit = readArtifact(cacheDir, inputKey);
   if (hit) {
@@ -66,15 +163,15 @@ export async function buildWithKey(spec: SourceSpec, target: BuildTarget, inputK
   return flight.value;
 }
 
+/** Builds, packs and commits; `keyGiven` undefined means: key the packed tree afterwards (buildKeyAfterPack). */
 async function buildAndCommit(
-  spec: SourceSpec, target: BuildTarget, inputKey: string, cacheDir: string, progress: ProgressReporter,
+  spec: SourceSpec, target: BuildTarget, keyGiven: string | undefined, cacheDir: string, progress: ProgressReporter,
 ): Promise<LayerArtifact> {
   // What killed builds left: temps in the cache and staging directories in the OS temp dir.
   sweepStaleTemps(cacheDir);
   sweepStagingDirs();
   const scratch = makeStagingDir(spec.kind);
-  const { zipPath, manifestPath } = artifactPaths(cacheDir, inputKey);
-  const tmpZip = tempPath(zipPath);
+  const tmpZip = tempPath(artifactPaths(cacheDir, keyGiven ?? provisionalKey(spec, target)).zipPath);
   // Ctrl-C or SIGTERM mid-build removes both before the process ends (signal-cleanup.ts).
   const forgetScratch = removeOnSignal(scratch);
   const forgetTmpZip = removeOnSignal(tmpZip);
@@ -100,8 +197,14 @@ async function buildAndCommit(
     // Incremental: entries of the previous build of this source whose content digest (from the
     // key's digest record, so no file is read for it) is unchanged are copied, not compressed.
     const reuseFile = reuseRecordPath(cacheDir, reuseIdentity(spec, target));
-    const digests = DigestIndex.open(digestIndexDir(defaultCacheDir()), path.resolve(root));
+    const digests = DigestIndex.open(digestIndexDir(cacheDir), path.resolve(root));
     const recorder = new ReuseRecorder(PACK_LEVEL);
+    // Keyed after the pack: the workers hash what they compress, and this process remembers it.
+    const packedFiles: Array<readonly [string, fs.Stats]> = [];
+    const onFileDigest = keyGiven === undefined ? (file: string, st: fs.Stats, sha256: string) => {
+      rememberFileDigest(file, st, sha256);
+      packedFiles.push([file, st]);
+    } : undefined;
     const packed = await progress.step('pack zip', (update) => packDirectory(root, tmpZip, {
       excludes: spec.excludes ? [...spec.excludes] : undefined,
       onProgress: (done, total) => {
@@ -110,8 +213,11 @@ async function buildAndCommit(
       },
       level: PACK_LEVEL,
       reuse: { previous: ReuseSource.open(reuseFile, PACK_LEVEL), contentDigest: (rel, st) => digests.lookup(rel, st), recorder },
+      onFileDigest,
     }));
     pausePoint('pack:done');
+    const inputKey = keyGiven ?? keyOfPackedTree(spec, target, cacheDir, packedFiles);
+    const { zipPath, manifestPath } = artifactPaths(cacheDir, inputKey);
     if (packed.reusedEntries > 0) progress.note(`reused ${packed.reusedEntries} of ${packed.entryCount} entries from the previous build`);
     for (const ex of packed.excluded.filter((e) => e.secret)) {
       progress.note(`left out secret-looking file ${ex.path} (${ex.reason})`);

@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { computeInputKey, defaultCacheDir, readArtifact } from './cache';
+import { keysAfterPack } from './engine';
 import { LayerSource } from './source';
 import { pausePoint } from './test-pause';
 import { RESULT_MARKER } from './worker-protocol';
@@ -15,9 +16,15 @@ import { LayersmithBuildError, deserializeError, type SerializedError } from '..
  */
 export function buildLayerSync(source: LayerSource | SourceSpec, target: BuildTarget, options: BuildOptions = {}): LayerArtifact {
   const spec = source instanceof LayerSource ? source.bind() : source;
-  const inputKey = computeInputKey(spec, target, options.cacheDir);
-  const hit = readArtifact(options.cacheDir ?? defaultCacheDir(), inputKey);
-  if (hit) return hit;
+  // A first build of a directory layer is keyed in the child after its pack, from the digests of
+  // the bytes it compressed: the tree is read once instead of twice (engine.ts buildKeyAfterPack).
+  // A first build has no entry to hit, so nothing is lost by not keying it here.
+  let inputKey: string | undefined;
+  if (!keysAfterPack(spec, options.cacheDir)) {
+    inputKey = computeInputKey(spec, target, options.cacheDir);
+    const hit = readArtifact(options.cacheDir ?? defaultCacheDir(), inputKey);
+    if (hit) return hit;
+  }
   pausePoint('sync:start');
 
   // Request on stdin, result on stdout: no temp file of this process can outlive a kill.

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import type { BuildOptions, BuildTarget, SourceSpec } from './api';
-import { buildWithKey } from './engine';
+import { buildKeyAfterPack, buildWithKey } from './engine';
 import { pausePoint } from './test-pause';
 import { RESULT_MARKER } from './worker-protocol';
 import { serializeError } from '../core/errors';
@@ -14,8 +14,8 @@ import { serializeError } from '../core/errors';
 interface WorkerRequest {
   readonly spec: SourceSpec;
   readonly target: BuildTarget;
-  /** Input key the parent computed from the same spec and target. */
-  readonly inputKey: string;
+  /** Input key the parent computed from the same spec and target; absent: key it after the pack (a first build). */
+  readonly inputKey?: string;
   readonly options?: BuildOptions;
 }
 
@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   let result: string;
   try {
     const req = JSON.parse(fs.readFileSync(inFile ?? 0, 'utf8')) as WorkerRequest;
-    const artifact = await buildWithKey(req.spec, req.target, req.inputKey, req.options);
+    const artifact = req.inputKey === undefined
+      ? await buildKeyAfterPack(req.spec, req.target, req.options)
+      : await buildWithKey(req.spec, req.target, req.inputKey, req.options);
     result = JSON.stringify({ artifact });
   } catch (e) {
     result = JSON.stringify({ error: serializeError(e) });

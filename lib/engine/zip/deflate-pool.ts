@@ -13,6 +13,7 @@ const WORKER_SOURCE = `
 const { parentPort } = require('worker_threads');
 const fs = require('fs');
 const zlib = require('zlib');
+const crypto = require('crypto');
 // One read buffer per worker, reused for every file: allocating a buffer per file churns the
 // allocator and inflates RSS far beyond what is live.
 let scratch = Buffer.allocUnsafeSlow(1024 * 1024);
@@ -39,6 +40,8 @@ function readWhole(file, expected) {
 parentPort.on('message', (m) => {
   const n = m.paths.length;
   const meta = new Float64Array(n * 4);
+  // SHA-256 of the very bytes compressed, when the caller keys the layer after packing.
+  const digests = m.hash ? new Array(n) : undefined;
   let out = collect;
   let total = 0;
   for (let i = 0; i < n; i++) {
@@ -55,6 +58,7 @@ parentPort.on('message', (m) => {
       return;
     }
     const raw = read.data;
+    if (digests) digests[i] = crypto.createHash('sha256').update(raw).digest('hex');
     let method = 0;
     let stored = raw;
     if (raw.length > 0 && m.level > 0) {
@@ -77,7 +81,7 @@ parentPort.on('message', (m) => {
   }
   const data = new ArrayBuffer(total);
   new Uint8Array(data).set(out.subarray(0, total));
-  parentPort.postMessage({ id: m.id, meta, data }, [data, meta.buffer]);
+  parentPort.postMessage({ id: m.id, meta, data, digests }, [data, meta.buffer]);
 });
 `;
 
@@ -87,6 +91,8 @@ export interface DeflatedFile {
   readonly crc32: number;
   readonly uncompressedSize: number;
   readonly data: Uint8Array;
+  /** SHA-256 (hex) of the uncompressed bytes, when the pool was asked to hash. */
+  readonly sha256?: string;
 }
 
 /** A file the worker could not read as listed. */
@@ -100,6 +106,7 @@ interface WorkerReply {
   readonly id: number;
   readonly meta?: Float64Array;
   readonly data?: ArrayBuffer;
+  readonly digests?: string[];
   readonly error?: { index: number; code: string; message: string };
 }
 
@@ -120,7 +127,8 @@ export class DeflatePool {
   private nextId = 0;
   private closed = false;
 
-  constructor(workers: number, private readonly level: number) {
+  /** `hash`: workers also return each file's SHA-256 (hex) of the bytes they read. */
+  constructor(workers: number, private readonly level: number, private readonly hash = false) {
     for (let i = 0; i < workers; i++) {
       // Small heaps: a worker holds one batch at a time, and default young generations cost RSS.
       const w = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 } });
@@ -156,7 +164,7 @@ export class DeflatePool {
       const w = this.idle.pop()!;
       const job = this.queue.shift()!;
       this.running.set(w, job);
-      w.postMessage({ id: job.id, paths: job.paths, sizes: job.sizes, level: this.level });
+      w.postMessage({ id: job.id, paths: job.paths, sizes: job.sizes, level: this.level, hash: this.hash });
     }
   }
 
@@ -179,6 +187,7 @@ export class DeflatePool {
             crc32: meta[i * 4 + 1],
             uncompressedSize: meta[i * 4 + 2],
             data: data.subarray(offset, offset + len),
+            sha256: msg.digests?.[i],
           });
           offset += len;
         }

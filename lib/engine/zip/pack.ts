@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as nodePath from 'path';
@@ -50,6 +51,13 @@ export interface PackOptions {
    * @default every file is compressed
    */
   readonly reuse?: PackReuse;
+  /**
+   * Called with the SHA-256 (hex) of every regular file's bytes exactly as they went into the ZIP,
+   * and the lstat taken before they were read. Setting it makes the deflate workers hash what
+   * they read, so a key computed after the pack reads no file again (engine.ts, first builds).
+   * @default files are not hashed
+   */
+  readonly onFileDigest?: (absPath: string, st: fs.Stats, sha256Hex: string) => void;
 }
 
 /** How `packDirectory` reuses a previous build's entries. */
@@ -205,9 +213,9 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
     fs.rmSync(temp, { force: true });
     throw err;
   }
-  const pool = new DeflatePool(workers, level);
+  const pool = new DeflatePool(workers, level, options.onFileDigest !== undefined);
   try {
-    const { unzipped: unzippedSize, reused } = await writeEntries(entries, writer, pool, level, workers, options.onProgress, options.reuse);
+    const { unzipped: unzippedSize, reused } = await writeEntries(entries, writer, pool, level, workers, options);
     const summary = await writer.finish();
     pausePoint('pack:written');
     fs.renameSync(temp, target);
@@ -367,9 +375,9 @@ async function writeEntries(
   pool: DeflatePool,
   level: number,
   workers: number,
-  onProgress: ((done: number, total: number) => void) | undefined,
-  reuse: PackReuse | undefined,
+  options: PackOptions,
 ): Promise<{ unzipped: number; reused: number }> {
+  const { onProgress, reuse, onFileDigest } = options;
   const units = planUnits(entries);
   // Bounded look-ahead: at most this many units are compressed ahead of the writer, so memory
   // stays flat however large the layer is.
@@ -410,8 +418,12 @@ async function writeEntries(
       const taken = digest !== undefined ? reuse?.previous?.take(e.name, digest, e.size, true) : undefined;
       const w = taken
         ? { ...(await writer.addStreamed(e, e.size, [taken.data], () => taken)), crc32: taken.crc32, uncompressedSize: taken.uncompressedSize }
-        : await writeStreamed(e, writer, level);
-      if (digest !== undefined) reuse?.recorder?.add(e.name, digest, STREAMED_DEFLATE, w.crc32, w.uncompressedSize, w.compressedSize, w.dataOffset);
+        : await writeStreamed(e, writer, level, onFileDigest !== undefined);
+      const sha256 = digest ?? ('sha256' in w ? w.sha256 : undefined);
+      if (sha256 !== undefined) {
+        reuse?.recorder?.add(e.name, sha256, STREAMED_DEFLATE, w.crc32, w.uncompressedSize, w.compressedSize, w.dataOffset);
+        onFileDigest?.(e.absPath, e.st!, sha256);
+      }
       if (taken) reused++;
       unzipped += w.uncompressedSize;
     } else {
@@ -439,13 +451,17 @@ async function writeEntries(
           unzipped += data.length;
         } else {
           const taken = k2?.taken[k];
-          const digest = k2?.digests[k];
+          const fresh = taken ? undefined : results[r++];
+          const digest = k2?.digests[k] ?? fresh?.sha256;
           k++;
-          const out = taken ?? results[r++];
+          const out = taken ?? fresh!;
           // Where this entry's data will start: after the 30-byte local header and the name.
           const dataOffset = writer.bytesWritten + 30 + Buffer.byteLength(e.name);
           await writer.addComplete(e, out.method, out.crc32, out.uncompressedSize, out.data);
-          if (digest !== undefined) reuse?.recorder?.add(e.name, digest, out.method, out.crc32, out.uncompressedSize, out.data.length, dataOffset);
+          if (digest !== undefined) {
+            reuse?.recorder?.add(e.name, digest, out.method, out.crc32, out.uncompressedSize, out.data.length, dataOffset);
+            onFileDigest?.(e.absPath, e.st!, digest);
+          }
           if (taken) reused++;
           unzipped += out.uncompressedSize;
         }
@@ -470,13 +486,15 @@ function toPackError(e: unknown, files: readonly PlannedEntry[]): Error {
 }
 
 async function writeStreamed(
-  e: PlannedEntry, writer: ZipFileWriter, level: number,
-): Promise<{ crc32: number; uncompressedSize: number; compressedSize: number; dataOffset: number }> {
+  e: PlannedEntry, writer: ZipFileWriter, level: number, hash: boolean,
+): Promise<{ crc32: number; uncompressedSize: number; compressedSize: number; dataOffset: number; sha256?: string }> {
   let crc = 0;
   let size = 0;
+  const sha = hash ? createHash('sha256') : undefined;
   const source = fs.createReadStream(e.absPath, { highWaterMark: 1024 * 1024 });
   source.on('data', (chunk) => {
     crc = zlib.crc32(chunk as Buffer, crc);
+    sha?.update(chunk as Buffer);
     size += chunk.length;
   });
   const deflater = zlib.createDeflateRaw({ level });
@@ -493,7 +511,7 @@ async function writeStreamed(
       }
       return { crc32: crc, uncompressedSize: size };
     });
-    return { ...placed, crc32: crc >>> 0, uncompressedSize: size };
+    return { ...placed, crc32: crc >>> 0, uncompressedSize: size, sha256: sha?.digest('hex') };
   } catch (err) {
     if (err instanceof ZipPackError) throw err;
     const cause = failure ?? (err as Error);
