@@ -19,11 +19,10 @@ const BUNDLED_ZIP = 'layer.zip';
  * once per process; a cache hit costs a file read. A failure names the construct.
  */
 export class LayerBuild {
-  /** Content-addressed key of the inputs; the only input of the asset hash. */
-  public readonly inputKey: string;
   /** Cache directory the build reads and writes. */
   public readonly cacheDir: string;
   private artifact?: LayerArtifact;
+  private key?: string;
 
   constructor(
     /** Construct path, named by every error. */
@@ -33,7 +32,16 @@ export class LayerBuild {
     cacheDir: string | undefined,
   ) {
     this.cacheDir = cacheDir ?? defaultCacheDir();
-    this.inputKey = computeInputKey(spec, target, this.cacheDir);
+  }
+
+  /**
+   * Content-addressed key of the inputs; the only input of the asset hash. Computed when first
+   * asked, unless the build came first: a first build of a directory layer keys it after packing,
+   * so the files are read once (engine.ts buildKeyAfterPack).
+   */
+  public get inputKey(): string {
+    this.key ??= this.artifact?.inputKey ?? computeInputKey(this.spec, this.target, this.cacheDir);
+    return this.key;
   }
 
   /** The artifact when the layer was built (or found in the cache) in this process. */
@@ -61,8 +69,9 @@ export class LayerBuild {
   public ensureBuilt(): LayerArtifact {
     if (!this.artifact) {
       try {
-        this.artifact = readArtifact(this.cacheDir, this.inputKey)
-          ?? buildLayerSync(this.spec, this.target, { cacheDir: this.cacheDir });
+        // buildLayerSync keys first and answers a hit itself, except for a first build it keys after packing.
+        const known = this.key !== undefined ? readArtifact(this.cacheDir, this.key) : undefined;
+        this.artifact = known ?? buildLayerSync(this.spec, this.target, { cacheDir: this.cacheDir });
         // A fresh entry cannot be stamped yet: stamp it as this process exits, for the next synth.
         if (!this.artifact.cacheHit) stampOnExit(this.artifact.zipPath, this.artifact.manifestPath);
       } catch (err) {

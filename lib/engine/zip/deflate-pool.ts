@@ -131,7 +131,7 @@ export class DeflatePool {
   constructor(workers: number, private readonly level: number, private readonly hash = false) {
     for (let i = 0; i < workers; i++) {
       // Small heaps: a worker holds one batch at a time, and default young generations cost RSS.
-      const w = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 128 } });
+      const w = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 128 } });
       w.on('message', (msg) => this.onMessage(w, msg));
       w.on('error', (err) => this.onFailure(w, err));
       w.on('exit', (code) => {

@@ -1,8 +1,8 @@
-import { createHash } from 'crypto';
+import { createHash, type Hash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as nodePath from 'path';
-import { pipeline } from 'stream';
+import { pipeline, type TransformOptions } from 'stream';
 import * as zlib from 'zlib';
 import { LayersmithPackError } from '../../core/errors';
 import type { ExcludedFile } from '../../core/model';
@@ -379,20 +379,31 @@ async function writeEntries(
 ): Promise<{ unzipped: number; reused: number }> {
   const { onProgress, reuse, onFileDigest } = options;
   const units = planUnits(entries);
-  // Bounded look-ahead: at most this many units are compressed ahead of the writer, so memory
-  // stays flat however large the layer is.
-  const window = workers * 2 + 2;
+  // Bounded look-ahead, in units and in bytes: memory stays flat however large the layer is, yet
+  // enough is compressed ahead that the workers keep busy while the writer waits on a big file.
+  const minAhead = workers * 2 + 2;
+  let aheadBytes = 0;
   const pending: Array<Promise<DeflatedFile[]> | undefined> = new Array(units.length);
   /** Per unit and file: its known content digest and, when the previous build had it, its entry. */
   const known: Array<{ digests: (string | undefined)[]; taken: (ReusedEntry | undefined)[] } | undefined> = new Array(units.length);
+  /** Per streamed unit: its known digest, and its previous entry or its deflate already running. */
+  const big: Array<{ digest?: string; taken?: ReusedEntry; started?: StartedStream } | undefined> = new Array(units.length);
   let dispatched = 0;
   let done = 0;
   let unzipped = 0;
   let reused = 0;
-  const dispatch = (limit: number) => {
-    for (; dispatched < units.length && dispatched < limit; dispatched++) {
+  const roomAhead = (i: number) => dispatched < i + MAX_AHEAD_UNITS && (dispatched < i + minAhead || aheadBytes < MAX_AHEAD_BYTES);
+  const dispatch = (i: number) => {
+    for (; dispatched < units.length && roomAhead(i); dispatched++) {
       const u = units[dispatched];
-      if (u.streamed) continue;
+      aheadBytes += unitBytes(u);
+      if (u.streamed) {
+        const e = u.entries[0];
+        const digest = reuse?.contentDigest(e.name, e.st!);
+        const taken = digest !== undefined ? reuse?.previous?.take(e.name, digest, e.size, true) : undefined;
+        big[dispatched] = { digest, taken, started: taken ? undefined : startStreamed(e, level, onFileDigest !== undefined) };
+        continue;
+      }
       let files = u.entries.filter((e) => e.kind === 'file');
       if (reuse) {
         const digests = files.map((f) => reuse.contentDigest(f.name, f.st!));
@@ -407,70 +418,91 @@ async function writeEntries(
       pending[dispatched] = p;
     }
   };
-  for (let i = 0; i < units.length; i++) {
-    dispatch(i + window);
-    const unit = units[i];
-    if (unit.streamed) {
+  try {
+    return await writeUnits();
+  } finally {
+    // An error left big files deflating ahead: close their files.
+    for (const b of big) b?.started?.deflater.destroy();
+  }
+
+  async function writeUnits(): Promise<{ unzipped: number; reused: number }> {
+    for (let i = 0; i < units.length; i++) {
+      dispatch(i);
+      const unit = units[i];
+      if (unit.streamed) {
       // A big file: its previous entry (same content digest) is copied in the same streamed
       // layout, with its data descriptor, so the bytes equal a fresh compression's.
-      const e = unit.entries[0];
-      const digest = reuse?.contentDigest(e.name, e.st!);
-      const taken = digest !== undefined ? reuse?.previous?.take(e.name, digest, e.size, true) : undefined;
-      const w = taken
-        ? { ...(await writer.addStreamed(e, e.size, [taken.data], () => taken)), crc32: taken.crc32, uncompressedSize: taken.uncompressedSize }
-        : await writeStreamed(e, writer, level, onFileDigest !== undefined);
-      const sha256 = digest ?? ('sha256' in w ? w.sha256 : undefined);
-      if (sha256 !== undefined) {
-        reuse?.recorder?.add(e.name, sha256, STREAMED_DEFLATE, w.crc32, w.uncompressedSize, w.compressedSize, w.dataOffset);
-        onFileDigest?.(e.absPath, e.st!, sha256);
-      }
-      if (taken) reused++;
-      unzipped += w.uncompressedSize;
-    } else {
-      const files = unit.entries.filter((e) => e.kind === 'file');
-      const k2 = known[i];
-      const compressed = k2 ? files.filter((_, k) => k2.taken[k] === undefined) : files;
-      let results: DeflatedFile[] = [];
-      if (compressed.length > 0) {
-        try {
-          results = await pending[i]!;
-        } catch (e) {
-          throw toPackError(e, compressed);
+        const e = unit.entries[0];
+        const { digest, taken, started } = big[i]!;
+        big[i] = undefined;
+        const w = taken
+          ? { ...(await writer.addStreamed(e, e.size, [taken.data], () => taken)), crc32: taken.crc32, uncompressedSize: taken.uncompressedSize }
+          : await writeStreamed(e, writer, started!);
+        const sha256 = digest ?? ('sha256' in w ? w.sha256 : undefined);
+        if (sha256 !== undefined) {
+          reuse?.recorder?.add(e.name, sha256, STREAMED_DEFLATE, w.crc32, w.uncompressedSize, w.compressedSize, w.dataOffset);
+          onFileDigest?.(e.absPath, e.st!, sha256);
         }
-      }
-      pending[i] = undefined;
-      known[i] = undefined;
-      let k = 0;
-      let r = 0;
-      for (const e of unit.entries) {
-        if (e.kind === 'directory') {
-          await writer.addComplete(e, 0, 0, 0, new Uint8Array(0));
-        } else if (e.kind === 'symlink') {
-          const data = Buffer.from(e.linkTarget!);
-          await writer.addComplete(e, 0, zlib.crc32(data), data.length, data);
-          unzipped += data.length;
-        } else {
-          const taken = k2?.taken[k];
-          const fresh = taken ? undefined : results[r++];
-          const digest = k2?.digests[k] ?? fresh?.sha256;
-          k++;
-          const out = taken ?? fresh!;
-          // Where this entry's data will start: after the 30-byte local header and the name.
-          const dataOffset = writer.bytesWritten + 30 + Buffer.byteLength(e.name);
-          await writer.addComplete(e, out.method, out.crc32, out.uncompressedSize, out.data);
-          if (digest !== undefined) {
-            reuse?.recorder?.add(e.name, digest, out.method, out.crc32, out.uncompressedSize, out.data.length, dataOffset);
-            onFileDigest?.(e.absPath, e.st!, digest);
+        if (taken) reused++;
+        unzipped += w.uncompressedSize;
+      } else {
+        const files = unit.entries.filter((e) => e.kind === 'file');
+        const k2 = known[i];
+        const compressed = k2 ? files.filter((_, k) => k2.taken[k] === undefined) : files;
+        let results: DeflatedFile[] = [];
+        if (compressed.length > 0) {
+          try {
+            results = await pending[i]!;
+          } catch (e) {
+            throw toPackError(e, compressed);
           }
-          if (taken) reused++;
-          unzipped += out.uncompressedSize;
+        }
+        pending[i] = undefined;
+        known[i] = undefined;
+        let k = 0;
+        let r = 0;
+        for (const e of unit.entries) {
+          if (e.kind === 'directory') {
+            await writer.addComplete(e, 0, 0, 0, new Uint8Array(0));
+          } else if (e.kind === 'symlink') {
+            const data = Buffer.from(e.linkTarget!);
+            await writer.addComplete(e, 0, zlib.crc32(data), data.length, data);
+            unzipped += data.length;
+          } else {
+            const taken = k2?.taken[k];
+            const fresh = taken ? undefined : results[r++];
+            const digest = k2?.digests[k] ?? fresh?.sha256;
+            k++;
+            const out = taken ?? fresh!;
+            // Where this entry's data will start: after the 30-byte local header and the name.
+            const dataOffset = writer.bytesWritten + 30 + Buffer.byteLength(e.name);
+            await writer.addComplete(e, out.method, out.crc32, out.uncompressedSize, out.data);
+            if (digest !== undefined) {
+              reuse?.recorder?.add(e.name, digest, out.method, out.crc32, out.uncompressedSize, out.data.length, dataOffset);
+              onFileDigest?.(e.absPath, e.st!, digest);
+            }
+            if (taken) reused++;
+            unzipped += out.uncompressedSize;
+          }
         }
       }
+      aheadBytes -= unitBytes(unit);
+      done += unit.entries.length;
+      onProgress?.(done, entries.length);
     }
-    done += unit.entries.length;
-    onProgress?.(done, entries.length);
+    return { unzipped, reused };
   }
-  return { unzipped, reused };
+}
+
+/** At most this many units are compressed ahead of the writer... */
+const MAX_AHEAD_UNITS = 64;
+/** ... and, past the first few, at most this many uncompressed bytes. */
+const MAX_AHEAD_BYTES = 32 * 1024 * 1024;
+
+function unitBytes(u: Unit): number {
+  let n = 0;
+  for (const e of u.entries) n += e.size;
+  return n;
 }
 
 function toPackError(e: unknown, files: readonly PlannedEntry[]): Error {
@@ -485,36 +517,63 @@ function toPackError(e: unknown, files: readonly PlannedEntry[]): Error {
   return e as Error;
 }
 
-async function writeStreamed(
-  e: PlannedEntry, writer: ZipFileWriter, level: number, hash: boolean,
-): Promise<{ crc32: number; uncompressedSize: number; compressedSize: number; dataOffset: number; sha256?: string }> {
-  let crc = 0;
-  let size = 0;
-  const sha = hash ? createHash('sha256') : undefined;
+/** A big file being read and deflated ahead of the writer. */
+interface StartedStream {
+  readonly deflater: zlib.DeflateRaw;
+  readonly state: { crc: number; size: number; sha?: Hash; failure?: Error };
+}
+
+/**
+ * Starts reading and deflating a big file. Its compressed bytes queue (up to STREAM_AHEAD_BYTES)
+ * until the writer reaches it, so it compresses next to the workers instead of alone then.
+ */
+function startStreamed(e: PlannedEntry, level: number, hash: boolean): StartedStream {
+  const state: StartedStream['state'] = { crc: 0, size: 0, sha: hash ? createHash('sha256') : undefined };
   const source = fs.createReadStream(e.absPath, { highWaterMark: 1024 * 1024 });
   source.on('data', (chunk) => {
-    crc = zlib.crc32(chunk as Buffer, crc);
-    sha?.update(chunk as Buffer);
-    size += chunk.length;
+    state.crc = zlib.crc32(chunk as Buffer, state.crc);
+    state.sha?.update(chunk as Buffer);
+    state.size += chunk.length;
   });
-  const deflater = zlib.createDeflateRaw({ level });
-  let failure: Error | undefined;
+  // A transform's readable side takes the stream options (the types list only zlib's own).
+  const deflateOptions: zlib.ZlibOptions & TransformOptions = { level, readableHighWaterMark: STREAM_AHEAD_BYTES };
+  const deflater = zlib.createDeflateRaw(deflateOptions);
   pipeline(source, deflater, (err) => {
-    if (err) failure = err;
+    if (err) state.failure = err;
   });
+  return { deflater, state };
+}
+
+function sizeNow(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return -1;
+  }
+}
+
+/** Compressed bytes of one big file that may wait for the writer. */
+const STREAM_AHEAD_BYTES = 8 * 1024 * 1024;
+
+async function writeStreamed(
+  e: PlannedEntry, writer: ZipFileWriter, started: StartedStream,
+): Promise<{ crc32: number; uncompressedSize: number; compressedSize: number; dataOffset: number; sha256?: string }> {
+  const { deflater, state } = started;
   try {
     const placed = await writer.addStreamed(e, e.size, deflater, () => {
-      if (size !== e.size) {
+      // It was read ahead: a file still growing shows at its turn in the ZIP, as when read then.
+      const now = state.size === e.size ? sizeNow(e.absPath) : state.size;
+      if (state.size !== e.size || now !== e.size) {
         throw new ZipPackError('FILE_CHANGED', e.absPath,
-          `layersmith: ${e.absPath} changed while the layer was packed (size was ${e.size} bytes when listed and ${size} when read); `
+          `layersmith: ${e.absPath} changed while the layer was packed (size was ${e.size} bytes when listed and ${now} when read); `
           + 'wait for whatever writes it to finish and build again.');
       }
-      return { crc32: crc, uncompressedSize: size };
+      return { crc32: state.crc, uncompressedSize: state.size };
     });
-    return { ...placed, crc32: crc >>> 0, uncompressedSize: size, sha256: sha?.digest('hex') };
+    return { ...placed, crc32: state.crc >>> 0, uncompressedSize: state.size, sha256: state.sha?.digest('hex') };
   } catch (err) {
     if (err instanceof ZipPackError) throw err;
-    const cause = failure ?? (err as Error);
+    const cause = state.failure ?? (err as Error);
     throw new ZipPackError('READ_FAILED', e.absPath, `layersmith: cannot read ${e.absPath}: ${cause.message}. Check its permissions or exclude it.`);
   }
 }
