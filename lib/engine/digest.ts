@@ -27,14 +27,15 @@ function sha256File(file: string, st: fs.Stats = fs.statSync(file)): string {
 }
 
 let filesRead = 0;
+let filesKeyed = 0;
 
 /**
- * How many files this process has read to hash so far (memo misses). A key computed after a pack
- * that told every digest (rememberFileDigest) reads none; one that did found a file the pack
- * did not read as it is now.
+ * Files this process has read to hash (memo misses) and files treeDigest has digested (read,
+ * remembered or on record), so far. A key computed after a pack that told every digest
+ * (rememberFileDigest) reads none and keys exactly the files packed.
  */
-export function filesReadForDigests(): number {
-  return filesRead;
+export function digestCounters(): { readonly read: number; readonly keyed: number } {
+  return { read: filesRead, keyed: filesKeyed };
 }
 
 function memoStamp(file: string, st: fs.Stats): string {
@@ -251,6 +252,7 @@ class TreeWalk {
       if (oldIndex >= 0 && old!.kind(oldIndex) !== kind) oldIndex = -1;
     }
     const same = oldIndex >= 0 && old!.matches(oldIndex, st);
+    if (kind === FILE) filesKeyed++;
     const out = this.out;
     if (kind === DIR) {
       const reuse = same && this.trustListings && old!.isListed(oldIndex);

@@ -6,7 +6,7 @@ import { makeStagingDir, sweepStagingDirs, sweepStaleTemps, tempPath, writeFileA
 import { singleFlight } from './build-lock';
 import type { BuildContext } from './builders/context';
 import { BUILDER_FORMAT, BUILDER_ID, LAYERSMITH_VERSION, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
-import { canonicalJson, filesReadForDigests, rememberFileDigest, type Json } from './digest';
+import { canonicalJson, digestCounters, rememberFileDigest, type Json } from './digest';
 import { DigestIndex, digestIndexDir } from './digest-index';
 import { fsFault } from './fs-faults';
 import { inspectZip } from './inspect';
@@ -101,17 +101,26 @@ class PackedTreeChanged extends Error {
 /**
  * The key of a directory layer just packed: every file packed was hashed by the deflate workers
  * from the bytes they compressed, so the key reads no file. A file read anyway (new since the
- * walk, or changed), or a packed file whose stamps moved (changed or deleted), means the ZIP may
- * hold other bytes than the key describes: PackedTreeChanged, with the key of the files now.
+ * walk, or changed), or a packed file the key did not see as packed (changed or deleted), means
+ * the ZIP may hold other bytes than the key describes: PackedTreeChanged, with the key of the
+ * files now.
  */
 function keyOfPackedTree(spec: SourceSpec, target: BuildTarget, cacheDir: string, packed: ReadonlyArray<readonly [string, fs.Stats]>): string {
-  const readBefore = filesReadForDigests();
+  const onRecord = DigestIndex.exists(digestIndexDir(cacheDir), path.resolve(anchorDirectory(spec)));
+  const before = digestCounters();
   const key = computeInputKey(spec, target, cacheDir);
-  const readForKey = filesReadForDigests() - readBefore;
-  const moved = packed.find(([file, st]) => !sameStamps(file, st));
-  if (readForKey > 0 || moved) {
+  const read = digestCounters().read - before.read;
+  const keyed = digestCounters().keyed - before.keyed;
+  // With no digest record yet, a file keyed without a read is one the pack remembered (same path
+  // and stamps): none read and as many keyed as packed is exactly the packed files, unchanged.
+  // Otherwise (a record written meanwhile, or files the key never counts, like .svn/) every
+  // packed file must still be as the pack found it.
+  let consistent = read === 0 && keyed <= packed.length;
+  if (consistent && (onRecord || keyed !== packed.length)) consistent = packed.every(([file, st]) => sameStamps(file, st));
+  if (!consistent) {
+    const moved = packed.find(([file, st]) => !sameStamps(file, st));
     throw new PackedTreeChanged(moved ? `${moved[0]} changed while the layer was packed`
-      : `${readForKey} file(s) appeared or changed in ${spec.kind === 'directory' ? spec.path : 'the layer root'} while it was packed`, key);
+      : `files appeared or changed in ${anchorDirectory(spec)} while it was packed`, key);
   }
   return key;
 }
