@@ -196,45 +196,56 @@ export async function packDirectory(rootDir: string, outZip: string, options: Pa
 
   const matcher = new ExcludeMatcher(options.excludes ?? [], options.useDefaultExcludes ?? true);
   const excluded: ExcludedFile[] = [];
-  const entries = walk(root, matcher, excluded, target);
-  refuseSymlinkLoops(root, entries);
-  sortByEntryName(entries, (e) => e.name);
-  sortByEntryName(excluded, (e) => e.path);
-
-  fs.mkdirSync(nodePath.dirname(target), { recursive: true });
-  // Named by tempPath so the cache sweeper recognises it when a build is killed mid-pack.
-  const temp = tempPath(target);
-  const forgetTemp = removeOnSignal(temp);
-  let writer: ZipFileWriter;
-  try {
-    writer = await ZipFileWriter.open(temp);
-  } catch (err) {
-    forgetTemp();
-    fs.rmSync(temp, { force: true });
-    throw err;
-  }
+  // The workers start, and compress the first files, while the rest of the tree is listed.
   const pool = new DeflatePool(workers, level, options.onFileDigest !== undefined);
+  const pipe = new EntryPipeline(pool, level, workers, options);
   try {
-    const { unzipped: unzippedSize, reused } = await writeEntries(entries, writer, pool, level, workers, options);
-    const summary = await writer.finish();
-    pausePoint('pack:written');
-    fs.renameSync(temp, target);
-    return {
-      zipPath: target,
-      sha256: summary.sha256,
-      crc64: summary.crc64,
-      zippedSize: summary.size,
-      unzippedSize,
-      entryCount: summary.entryCount,
-      excluded,
-      reusedEntries: reused,
-    };
-  } catch (err) {
-    await writer.abort();
-    fs.rmSync(temp, { force: true });
-    throw err;
+    const entries: PlannedEntry[] = [];
+    // The walk lists entries in ZIP order (sorted by name bytes), so each is final when listed.
+    walk(root, matcher, excluded, target, (e) => {
+      entries.push(e);
+      pipe.plan(e);
+    });
+    pipe.endPlan();
+    refuseSymlinkLoops(root, entries);
+    sortByEntryName(excluded, (e) => e.path);
+
+    fs.mkdirSync(nodePath.dirname(target), { recursive: true });
+    // Named by tempPath so the cache sweeper recognises it when a build is killed mid-pack.
+    const temp = tempPath(target);
+    const forgetTemp = removeOnSignal(temp);
+    let writer: ZipFileWriter;
+    try {
+      writer = await ZipFileWriter.open(temp);
+    } catch (err) {
+      forgetTemp();
+      fs.rmSync(temp, { force: true });
+      throw err;
+    }
+    try {
+      const { unzipped: unzippedSize, reused } = await pipe.write(writer, entries.length);
+      const summary = await writer.finish();
+      pausePoint('pack:written');
+      fs.renameSync(temp, target);
+      return {
+        zipPath: target,
+        sha256: summary.sha256,
+        crc64: summary.crc64,
+        zippedSize: summary.size,
+        unzippedSize,
+        entryCount: summary.entryCount,
+        excluded,
+        reusedEntries: reused,
+      };
+    } catch (err) {
+      await writer.abort();
+      fs.rmSync(temp, { force: true });
+      throw err;
+    } finally {
+      forgetTemp();
+    }
   } finally {
-    forgetTemp();
+    pipe.stop();
     await pool.close();
   }
 }
@@ -272,32 +283,45 @@ function normalisedFileMode(mode: number): number {
   return S_IFREG | ((mode & 0o111) !== 0 ? 0o755 : 0o644);
 }
 
-function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], output: string): PlannedEntry[] {
-  const out: PlannedEntry[] = [];
-  const stack: string[] = [''];
-  while (stack.length > 0) {
-    const relDir = stack.pop()!;
-    const absDir = relDir === '' ? root : nodePath.join(root, relDir);
+/** A directory entry as listed, before it is judged. */
+interface Listed {
+  readonly name: string;
+  readonly kind: 'file' | 'directory' | 'symlink' | 'other';
+  /** lstat, when readdir gave no type. */
+  readonly st?: fs.Stats;
+  /** Sort key among siblings: the name, plus '/' for a directory. */
+  readonly order: string;
+}
+
+function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], output: string, onEntry: (e: PlannedEntry) => void): void {
+  const visit = (relDir: string, absDir: string): void => {
     let dirents: fs.Dirent[];
     try {
       dirents = fs.readdirSync(absDir, { withFileTypes: true });
     } catch (e) {
       throw new ZipPackError('READ_FAILED', absDir, `layersmith: cannot list ${absDir}: ${(e as Error).message}. Check its permissions.`);
     }
+    const listed: Listed[] = [];
     for (const d of dirents) {
-      const rel = relDir === '' ? d.name : `${relDir}/${d.name}`;
-      const abs = nodePath.join(absDir, d.name);
-      const nameProblem = validateEntryName(rel);
-      if (nameProblem) {
-        throw new ZipPackError('BAD_ENTRY_NAME', abs,
-          `layersmith: ${abs} cannot go into a layer ZIP: ${nameProblem}. Rename it or add it to excludes.`);
-      }
       let kind: 'file' | 'directory' | 'symlink' | 'other';
       let st: fs.Stats | undefined;
       if (d.isFile()) {kind = 'file';} else if (d.isDirectory()) {kind = 'directory';} else if (d.isSymbolicLink()) {kind = 'symlink';} else {
         // Some file systems report no type in readdir; ask lstat.
-        st = fs.lstatSync(abs);
+        st = fs.lstatSync(nodePath.join(absDir, d.name));
         kind = st.isFile() ? 'file' : st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'symlink' : 'other';
+      }
+      // A directory's entries all start with "<name>/": ordering siblings by that key and
+      // descending in place lists the whole tree sorted by entry name.
+      listed.push({ name: d.name, kind, st, order: kind === 'directory' ? `${d.name}/` : d.name });
+    }
+    sortByEntryName(listed, (x) => x.order);
+    for (const { name: base, kind, st: typeless } of listed) {
+      const rel = relDir === '' ? base : `${relDir}/${base}`;
+      const abs = nodePath.join(absDir, base);
+      const nameProblem = validateEntryName(rel);
+      if (nameProblem) {
+        throw new ZipPackError('BAD_ENTRY_NAME', abs,
+          `layersmith: ${abs} cannot go into a layer ZIP: ${nameProblem}. Rename it or add it to excludes.`);
       }
       if (abs === output) {
         // A previous build written inside the root must not end up inside the next one.
@@ -310,12 +334,11 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], o
         continue;
       }
       if (kind === 'directory') {
-        const name = `${rel}/`;
-        out.push({ name, absPath: abs, kind, unixMode: S_IFDIR | 0o755, size: 0 });
-        stack.push(rel);
+        onEntry({ name: `${rel}/`, absPath: abs, kind, unixMode: S_IFDIR | 0o755, size: 0 });
+        visit(rel, abs);
       } else if (kind === 'file') {
-        st = st ?? fs.lstatSync(abs);
-        out.push({ name: rel, absPath: abs, kind, unixMode: normalisedFileMode(st.mode), size: st.size, st });
+        const st = typeless ?? fs.lstatSync(abs);
+        onEntry({ name: rel, absPath: abs, kind, unixMode: normalisedFileMode(st.mode), size: st.size, st });
       } else if (kind === 'symlink') {
         const linkTarget = fs.readlinkSync(abs);
         const resolved = nodePath.posix.normalize(nodePath.posix.join(nodePath.posix.dirname(rel), linkTarget.split(nodePath.sep).join('/')));
@@ -325,14 +348,14 @@ function walk(root: string, matcher: ExcludeMatcher, excluded: ExcludedFile[], o
             + 'A layer is extracted under /opt, so the link would dangle or reach into the function\'s file system. '
             + 'Copy the target into the layer and use a relative link, or exclude the link.');
         }
-        out.push({ name: rel, absPath: abs, kind, unixMode: S_IFLNK | 0o777, size: Buffer.byteLength(linkTarget), linkTarget });
+        onEntry({ name: rel, absPath: abs, kind, unixMode: S_IFLNK | 0o777, size: Buffer.byteLength(linkTarget), linkTarget });
       } else {
         throw new ZipPackError('UNSUPPORTED_FILE_TYPE', abs,
           `layersmith: ${abs} is not a regular file, directory or symlink (a socket, FIFO or device); remove it or add it to excludes.`);
       }
     }
-  }
-  return out;
+  };
+  visit('', root);
 }
 
 /** A run of consecutive entries written together: one worker batch, or one streamed big file. */
@@ -341,100 +364,71 @@ interface Unit {
   readonly streamed: boolean;
 }
 
-function planUnits(entries: readonly PlannedEntry[]): Unit[] {
-  const units: Unit[] = [];
-  let current: PlannedEntry[] = [];
-  let files = 0;
-  let bytes = 0;
-  const close = () => {
-    if (current.length > 0) units.push({ entries: current, streamed: false });
-    current = [];
-    files = 0;
-    bytes = 0;
-  };
-  for (const e of entries) {
-    if (e.kind === 'file' && e.size >= STREAM_THRESHOLD) {
-      close();
-      units.push({ entries: [e], streamed: true });
-      continue;
-    }
-    current.push(e);
-    if (e.kind === 'file') {
-      files++;
-      bytes += e.size;
-      if (files >= BATCH_MAX_FILES || bytes >= BATCH_MAX_BYTES) close();
-    }
-  }
-  close();
-  return units;
-}
-
-async function writeEntries(
-  entries: readonly PlannedEntry[],
-  writer: ZipFileWriter,
-  pool: DeflatePool,
-  level: number,
-  workers: number,
-  options: PackOptions,
-): Promise<{ unzipped: number; reused: number }> {
-  const { onProgress, reuse, onFileDigest } = options;
-  const units = planUnits(entries);
-  // Bounded look-ahead, in units and in bytes: memory stays flat however large the layer is, yet
-  // enough is compressed ahead that the workers keep busy while the writer waits on a big file.
-  const minAhead = workers * 2 + 2;
-  let aheadBytes = 0;
-  const pending: Array<Promise<DeflatedFile[]> | undefined> = new Array(units.length);
+/**
+ * Groups entries into units as they are listed, compresses units ahead of the writer (bounded),
+ * and writes them in order. Units are dispatched while the walk still lists the tree.
+ */
+class EntryPipeline {
+  private readonly units: Unit[] = [];
+  private current: PlannedEntry[] = [];
+  private currentFiles = 0;
+  private currentBytes = 0;
+  /** Per unit: its batch compressing in the pool. */
+  private readonly pending: Array<Promise<DeflatedFile[]> | undefined> = [];
   /** Per unit and file: its known content digest and, when the previous build had it, its entry. */
-  const known: Array<{ digests: (string | undefined)[]; taken: (ReusedEntry | undefined)[] } | undefined> = new Array(units.length);
+  private readonly known: Array<{ digests: (string | undefined)[]; taken: (ReusedEntry | undefined)[] } | undefined> = [];
   /** Per streamed unit: its known digest, and its previous entry or its deflate already running. */
-  const big: Array<{ digest?: string; taken?: ReusedEntry; started?: StartedStream } | undefined> = new Array(units.length);
-  let dispatched = 0;
-  let done = 0;
-  let unzipped = 0;
-  let reused = 0;
-  const roomAhead = (i: number) => dispatched < i + MAX_AHEAD_UNITS && (dispatched < i + minAhead || aheadBytes < MAX_AHEAD_BYTES);
-  const dispatch = (i: number) => {
-    for (; dispatched < units.length && roomAhead(i); dispatched++) {
-      const u = units[dispatched];
-      aheadBytes += unitBytes(u);
-      if (u.streamed) {
-        const e = u.entries[0];
-        const digest = reuse?.contentDigest(e.name, e.st!);
-        const taken = digest !== undefined ? reuse?.previous?.take(e.name, digest, e.size, true) : undefined;
-        big[dispatched] = { digest, taken, started: taken ? undefined : startStreamed(e, level, onFileDigest !== undefined) };
-        continue;
-      }
-      let files = u.entries.filter((e) => e.kind === 'file');
-      if (reuse) {
-        const digests = files.map((f) => reuse.contentDigest(f.name, f.st!));
-        const taken = files.map((f, k) => (digests[k] !== undefined ? reuse.previous?.take(f.name, digests[k]!, f.size) : undefined));
-        known[dispatched] = { digests, taken };
-        files = files.filter((_, k) => taken[k] === undefined);
-      }
-      if (files.length === 0) continue;
-      const p = pool.run(files.map((f) => f.absPath), files.map((f) => f.size));
-      // Failures are handled when the writer reaches this unit; do not let them float unhandled.
-      p.catch(() => undefined);
-      pending[dispatched] = p;
-    }
-  };
-  try {
-    return await writeUnits();
-  } finally {
-    // An error left big files deflating ahead: close their files.
-    for (const b of big) b?.started?.deflater.destroy();
+  private readonly big: Array<{ digest?: string; taken?: ReusedEntry; started?: StartedStream } | undefined> = [];
+  private dispatched = 0;
+  private aheadBytes = 0;
+  /** Bounded look-ahead, in units and in bytes: memory stays flat however large the layer is, yet
+   * enough is compressed ahead that the workers keep busy while the writer waits on a big file. */
+  private readonly minAhead: number;
+
+  constructor(private readonly pool: DeflatePool, private readonly level: number, workers: number, private readonly options: PackOptions) {
+    this.minAhead = workers * 2 + 2;
   }
 
-  async function writeUnits(): Promise<{ unzipped: number; reused: number }> {
+  /** Adds the next entry in ZIP order. */
+  public plan(e: PlannedEntry): void {
+    if (e.kind === 'file' && e.size >= STREAM_THRESHOLD) {
+      this.closeBatch();
+      this.units.push({ entries: [e], streamed: true });
+      this.dispatch(0);
+      return;
+    }
+    this.current.push(e);
+    if (e.kind === 'file') {
+      this.currentFiles++;
+      this.currentBytes += e.size;
+      if (this.currentFiles >= BATCH_MAX_FILES || this.currentBytes >= BATCH_MAX_BYTES) {
+        this.closeBatch();
+        this.dispatch(0);
+      }
+    }
+  }
+
+  /** Every entry is planned. */
+  public endPlan(): void {
+    this.closeBatch();
+  }
+
+  /** Writes every unit in order; `total` is the number of entries (for progress). */
+  public async write(writer: ZipFileWriter, total: number): Promise<{ unzipped: number; reused: number }> {
+    const { onProgress, reuse, onFileDigest } = this.options;
+    const units = this.units;
+    let done = 0;
+    let unzipped = 0;
+    let reused = 0;
     for (let i = 0; i < units.length; i++) {
-      dispatch(i);
+      this.dispatch(i);
       const unit = units[i];
       if (unit.streamed) {
-      // A big file: its previous entry (same content digest) is copied in the same streamed
-      // layout, with its data descriptor, so the bytes equal a fresh compression's.
+        // A big file: its previous entry (same content digest) is copied in the same streamed
+        // layout, with its data descriptor, so the bytes equal a fresh compression's.
         const e = unit.entries[0];
-        const { digest, taken, started } = big[i]!;
-        big[i] = undefined;
+        const { digest, taken, started } = this.big[i]!;
+        this.big[i] = undefined;
         const w = taken
           ? { ...(await writer.addStreamed(e, e.size, [taken.data], () => taken)), crc32: taken.crc32, uncompressedSize: taken.uncompressedSize }
           : await writeStreamed(e, writer, started!);
@@ -447,18 +441,18 @@ async function writeEntries(
         unzipped += w.uncompressedSize;
       } else {
         const files = unit.entries.filter((e) => e.kind === 'file');
-        const k2 = known[i];
+        const k2 = this.known[i];
         const compressed = k2 ? files.filter((_, k) => k2.taken[k] === undefined) : files;
         let results: DeflatedFile[] = [];
         if (compressed.length > 0) {
           try {
-            results = await pending[i]!;
+            results = await this.pending[i]!;
           } catch (e) {
             throw toPackError(e, compressed);
           }
         }
-        pending[i] = undefined;
-        known[i] = undefined;
+        this.pending[i] = undefined;
+        this.known[i] = undefined;
         let k = 0;
         let r = 0;
         for (const e of unit.entries) {
@@ -486,11 +480,57 @@ async function writeEntries(
           }
         }
       }
-      aheadBytes -= unitBytes(unit);
+      this.aheadBytes -= unitBytes(unit);
       done += unit.entries.length;
-      onProgress?.(done, entries.length);
+      onProgress?.(done, total);
     }
     return { unzipped, reused };
+  }
+
+  /** Closes the files of big files still deflating ahead (after an error). */
+  public stop(): void {
+    for (const b of this.big) b?.started?.deflater.destroy();
+  }
+
+  private closeBatch(): void {
+    if (this.current.length > 0) this.units.push({ entries: this.current, streamed: false });
+    this.current = [];
+    this.currentFiles = 0;
+    this.currentBytes = 0;
+  }
+
+  /** Starts compressing the units after the writer's position `i`, as far as the look-ahead allows. */
+  private dispatch(i: number): void {
+    const { reuse, onFileDigest } = this.options;
+    const units = this.units;
+    for (; this.dispatched < units.length && this.roomAhead(i); this.dispatched++) {
+      const at = this.dispatched;
+      const u = units[at];
+      this.aheadBytes += unitBytes(u);
+      if (u.streamed) {
+        const e = u.entries[0];
+        const digest = reuse?.contentDigest(e.name, e.st!);
+        const taken = digest !== undefined ? reuse?.previous?.take(e.name, digest, e.size, true) : undefined;
+        this.big[at] = { digest, taken, started: taken ? undefined : startStreamed(e, this.level, onFileDigest !== undefined) };
+        continue;
+      }
+      let files = u.entries.filter((e) => e.kind === 'file');
+      if (reuse) {
+        const digests = files.map((f) => reuse.contentDigest(f.name, f.st!));
+        const taken = files.map((f, k) => (digests[k] !== undefined ? reuse.previous?.take(f.name, digests[k]!, f.size) : undefined));
+        this.known[at] = { digests, taken };
+        files = files.filter((_, k) => taken[k] === undefined);
+      }
+      if (files.length === 0) continue;
+      const p = this.pool.run(files.map((f) => f.absPath), files.map((f) => f.size));
+      // Failures are handled when the writer reaches this unit; do not let them float unhandled.
+      p.catch(() => undefined);
+      this.pending[at] = p;
+    }
+  }
+
+  private roomAhead(i: number): boolean {
+    return this.dispatched < i + MAX_AHEAD_UNITS && (this.dispatched < i + this.minAhead || this.aheadBytes < MAX_AHEAD_BYTES);
   }
 }
 
