@@ -170,6 +170,36 @@ describe('first build of a directory layer: keyed after the pack', () => {
   }, 120_000);
 });
 
+describe('a first build killed mid-pack', () => {
+  test('GIVEN a first build killed with SIGKILL halfway through its pack WHEN built again THEN it succeeds with the same bytes and nothing of the killed build is left', async () => {
+    // GIVEN a layer of several worker batches, and a synth whose build child stops halfway
+    const layer = layerTree();
+    for (let i = 0; i < 600; i++) writeTree(layer, { [`nodejs/node_modules/c/f${i}.js`]: `exports.n = ${i};\n` });
+    const cacheDir = makeTempDir();
+    const marker = path.join(makeTempDir(), 'paused');
+    const child = startSync(layer, cacheDir, { LAYERSMITH_TEST_PAUSE_AT: 'pack:half', LAYERSMITH_TEST_PAUSE_FILE: marker });
+    try {
+      while (!(fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').endsWith('\n'))) {
+        if (child.proc.exitCode !== null) throw new Error(child.stderr);
+        await sleep(50);
+      }
+      // WHEN the build child and its synth are killed
+      process.kill(Number(fs.readFileSync(marker, 'utf8').split(' ')[0]), 'SIGKILL');
+      child.proc.kill('SIGKILL');
+      await child.exited;
+      expect(fs.readdirSync(cacheDir).some((n) => n.startsWith('first-'))).toBe(true);
+      const next = buildLayerSync(LayerSource.fromDirectory(layer), TARGET, { cacheDir });
+      // THEN
+      expect(next.cacheHit).toBe(false);
+      expect(next.manifest.zip.sha256).toBe(await zipSha(layer));
+      expect(next.inputKey).toBe(keyInFreshProcess(layer));
+      expect(fs.readdirSync(cacheDir).filter((n) => n.startsWith('first-') || /\.(building|lock)$/.test(n) || n.includes('.tmp-'))).toEqual([]);
+    } finally {
+      if (child.proc.exitCode === null) child.proc.kill('SIGKILL');
+    }
+  }, 60_000);
+});
+
 describe('digest records follow the cacheDir of the build', () => {
   test('GIVEN a layer built with a cacheDir WHEN one file changes and it is rebuilt THEN the unchanged entries are reused from that cacheDir', async () => {
     // GIVEN a built layer whose files are old enough to be on record
