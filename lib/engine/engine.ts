@@ -226,6 +226,13 @@ async function buildAndCommit(
     }));
     pausePoint('pack:done');
     const inputKey = keyGiven ?? keyOfPackedTree(spec, target, cacheDir, packedFiles);
+    // A tree whose files are all too recent for a digest record is keyed after its pack again
+    // on the next build: its entry may be in the cache already.
+    const cached = keyGiven === undefined ? readArtifact(cacheDir, inputKey) : undefined;
+    if (cached) {
+      progress.note(`cache hit ${inputKey.slice(0, 12)} (${formatBytes(cached.manifest.zip.zippedSize)})`);
+      return cached;
+    }
     const { zipPath, manifestPath } = artifactPaths(cacheDir, inputKey);
     if (packed.reusedEntries > 0) progress.note(`reused ${packed.reusedEntries} of ${packed.entryCount} entries from the previous build`);
     for (const ex of packed.excluded.filter((e) => e.secret)) {

@@ -95,6 +95,18 @@ describe('first build of a directory layer: keyed after the pack', () => {
     expect(tool?.data.toString()).toBe('#!/bin/sh\necho HI\n');
   }, 60_000);
 
+  test('GIVEN a tree written just now (too recent for a digest record) WHEN built twice THEN the second build answers from the cache', async () => {
+    // GIVEN
+    const layer = layerTree();
+    const cacheDir = makeTempDir();
+    const first = await buildLayer(LayerSource.fromDirectory(layer), TARGET, { cacheDir, progress: false });
+    // WHEN built again at once: still no record, so keyed after its pack again
+    expect(keysAfterPack(LayerSource.fromDirectory(layer).bind(), cacheDir)).toBe(true);
+    const second = await buildLayer(LayerSource.fromDirectory(layer), TARGET, { cacheDir, progress: false });
+    // THEN
+    expect(second).toMatchObject({ cacheHit: true, inputKey: first.inputKey, zipPath: first.zipPath });
+  }, 60_000);
+
   const mutations: Array<[string, (layer: string) => void]> = [
     ['a packed file changes', (layer) => fs.writeFileSync(path.join(layer, 'nodejs/node_modules/a/package.json'), '{"name":"a","version":"2.0.0"}')],
     ['a file appears', (layer) => fs.writeFileSync(path.join(layer, 'nodejs/node_modules/a/new.js'), 'exports.x = 1;\n')],
