@@ -8,6 +8,7 @@ import type { BuildContext } from './builders/context';
 import { BUILDER_FORMAT, BUILDER_ID, LAYERSMITH_VERSION, artifactPaths, computeInputKey, defaultCacheDir, readArtifact } from './cache';
 import { canonicalJson, digestCounters, rememberFileDigest, type Json } from './digest';
 import { DigestIndex, digestIndexDir } from './digest-index';
+import { keysAfterPack } from './first-build';
 import { fsFault } from './fs-faults';
 import { inspectZip } from './inspect';
 import { lockIsDead } from './leftovers';
@@ -34,18 +35,6 @@ export async function buildLayer(source: LayerSource | SourceSpec, target: Build
   const spec = source instanceof LayerSource ? source.bind() : source;
   if (keysAfterPack(spec, options.cacheDir)) return buildKeyAfterPack(spec, target, options);
   return buildWithKey(spec, target, computeInputKey(spec, target, options.cacheDir), options);
-}
-
-/**
- * Whether a build of `spec` computes its key after packing (see `buildKeyAfterPack`): the first
- * build of a directory layer, whose tree has no digest record yet, so computing the key first
- * would read every file once for the key and once more for the ZIP.
- * @internal
- */
-export function keysAfterPack(spec: SourceSpec, cacheDir: string | undefined): boolean {
-  // A slimmed layer packs a copy, not the files the key reads.
-  if (spec.kind !== 'directory' || spec.slim) return false;
-  return !DigestIndex.exists(digestIndexDir(path.resolve(cacheDir ?? defaultCacheDir())), path.resolve(spec.path));
 }
 
 /**

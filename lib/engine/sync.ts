@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as path from 'path';
 import type { BuildOptions, BuildTarget, LayerArtifact, SourceSpec } from './api';
 import { computeInputKey, defaultCacheDir, readArtifact } from './cache';
-import { keysAfterPack } from './engine';
+import { keysAfterPack } from './first-build';
 import { LayerSource } from './source';
 import { pausePoint } from './test-pause';
 import { RESULT_MARKER } from './worker-protocol';

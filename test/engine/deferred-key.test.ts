@@ -5,7 +5,8 @@ import * as path from 'path';
 import { readWithYauzl } from './zip/helpers';
 import { digestCounters } from '../../lib/engine/digest';
 import { DigestIndex, digestIndexDir, RACY_MS } from '../../lib/engine/digest-index';
-import { buildLayer, keysAfterPack } from '../../lib/engine/engine';
+import { buildLayer } from '../../lib/engine/engine';
+import { keysAfterPack } from '../../lib/engine/first-build';
 import { LayerSource } from '../../lib/engine/source';
 import { buildLayerSync } from '../../lib/engine/sync';
 import { packDirectory } from '../../lib/engine/zip';
@@ -95,9 +96,15 @@ describe('first build of a directory layer: keyed after the pack', () => {
     expect(tool?.data.toString()).toBe('#!/bin/sh\necho HI\n');
   }, 60_000);
 
-  test('GIVEN a tree written just now (too recent for a digest record) WHEN built twice THEN the second build answers from the cache', async () => {
-    // GIVEN
+  test('GIVEN a tree too recent for a digest record WHEN built twice THEN the second build answers from the cache', async () => {
+    // GIVEN a tree whose times are an hour ahead, so no build may trust them (whatever the load)
     const layer = layerTree();
+    const ahead = new Date(Date.now() + 3_600_000);
+    const touch = (p: string): void => {
+      if (fs.lstatSync(p).isDirectory()) for (const n of fs.readdirSync(p)) touch(path.join(p, n));
+      fs.utimesSync(p, ahead, ahead);
+    };
+    touch(layer);
     const cacheDir = makeTempDir();
     const first = await buildLayer(LayerSource.fromDirectory(layer), TARGET, { cacheDir, progress: false });
     // WHEN built again at once: still no record, so keyed after its pack again
