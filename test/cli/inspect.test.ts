@@ -2,8 +2,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cleanupTempDirs, expectOneLineError, runCli, tempDir, writeTree } from './helpers';
-import { packDirectory } from '../../lib/engine/zip';
 import { crc64Decimal, sha256Base64 } from '../../lib/core/checksums';
+import { packDirectory } from '../../lib/engine/zip';
 
 afterAll(cleanupTempDirs);
 

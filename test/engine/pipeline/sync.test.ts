@@ -1,9 +1,9 @@
 import * as fs from 'fs';
+import { LayersmithBuildError, LayersmithError } from '../../../lib/core/errors';
 import type { BuildTarget } from '../../../lib/engine/api';
 import { buildLayer } from '../../../lib/engine/engine';
 import { LayerSource } from '../../../lib/engine/source';
 import { buildLayerSync, workerArgv } from '../../../lib/engine/sync';
-import { LayersmithBuildError, LayersmithError } from '../../../lib/core/errors';
 import { cleanupTempDirs, makeTempDir, writeTree } from '../../helpers';
 
 afterAll(cleanupTempDirs);

@@ -2,9 +2,9 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { hasTool, readWithYauzl, tempDir, writeTree } from './helpers';
+import { crc64Decimal, sha256Base64 } from '../../../lib/core/checksums';
 import { inspectZip } from '../../../lib/engine/inspect';
 import { packDirectory, validateEntryName, ZipPackError } from '../../../lib/engine/zip';
-import { crc64Decimal, sha256Base64 } from '../../../lib/core/checksums';
 
 let dir: string;
 beforeEach(() => {
