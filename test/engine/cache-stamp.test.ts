@@ -8,7 +8,7 @@ import { buildLayer } from '../../lib/engine/engine';
 import { settleMs } from '../../lib/engine/file-times';
 import { placeArtifact } from '../../lib/engine/place';
 import { LayerSource } from '../../lib/engine/source';
-import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
+import { cleanupTempDirs, makeTempDir, openedDuring, writeTree } from '../helpers';
 
 /**
  * The verification stamp of a cached ZIP across what warm synths do to it: hard links into cloud
@@ -29,22 +29,6 @@ function source(dir: string): string {
   return dir;
 }
 
-/** Paths opened while `fn` runs. */
-function openedDuring(fn: () => void): string[] {
-  const realFs = jest.requireActual<typeof fs>('fs');
-  const opened: string[] = [];
-  const original = realFs.openSync;
-  const spy = jest.spyOn(realFs, 'openSync').mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
-    opened.push(String(p));
-    return (original as (...a: unknown[]) => number).call(realFs, p, ...rest);
-  }) as typeof fs.openSync);
-  try {
-    fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return opened;
-}
 
 async function settledZip(zipPath: string): Promise<void> {
   await sleep(settleMs(fs.statSync(zipPath)) + 150);

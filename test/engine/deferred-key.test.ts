@@ -126,11 +126,7 @@ describe('first build of a directory layer: keyed after the pack', () => {
     const marker = path.join(makeTempDir(), 'paused');
     const child = startSync(layer, cacheDir, { LAYERSMITH_TEST_PAUSE_AT: 'pack:done', LAYERSMITH_TEST_PAUSE_FILE: marker });
     try {
-      while (!(fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').endsWith('\n'))) {
-        if (child.proc.exitCode !== null) throw new Error(child.stderr);
-        await sleep(50);
-      }
-      const pid = Number(fs.readFileSync(marker, 'utf8').split(' ')[0]);
+      const pid = await pausedPid(child, marker);
       // WHEN the tree changes between the pack and the key
       mutate(layer);
       process.kill(pid, 'SIGCONT');
@@ -198,12 +194,8 @@ describe('a first build killed mid-pack', () => {
     const marker = path.join(makeTempDir(), 'paused');
     const child = startSync(layer, cacheDir, { LAYERSMITH_TEST_PAUSE_AT: 'pack:half', LAYERSMITH_TEST_PAUSE_FILE: marker });
     try {
-      while (!(fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').endsWith('\n'))) {
-        if (child.proc.exitCode !== null) throw new Error(child.stderr);
-        await sleep(50);
-      }
       // WHEN the build child and its synth are killed
-      process.kill(Number(fs.readFileSync(marker, 'utf8').split(' ')[0]), 'SIGKILL');
+      process.kill(await pausedPid(child, marker), 'SIGKILL');
       child.proc.kill('SIGKILL');
       await child.exited;
       expect(fs.readdirSync(cacheDir).some((n) => n.startsWith('first-'))).toBe(true);
@@ -251,6 +243,15 @@ interface SyncProcess {
 }
 
 /** A process that builds the layer with buildLayerSync (as a synth does) and prints what it got. */
+/** The pid of the build child once it has stopped at its pause point (the marker file says so). */
+async function pausedPid(child: SyncProcess, marker: string): Promise<number> {
+  while (!(fs.existsSync(marker) && fs.readFileSync(marker, 'utf8').endsWith('\n'))) {
+    if (child.proc.exitCode !== null) throw new Error(child.stderr);
+    await sleep(50);
+  }
+  return Number(fs.readFileSync(marker, 'utf8').split(' ')[0]);
+}
+
 function startSync(layer: string, cacheDir: string, extraEnv: Record<string, string>): SyncProcess {
   const code = `require('ts-node/register/transpile-only');
 const { buildLayerSync, LayerSource } = require(${engineIndex});

@@ -6,26 +6,10 @@ import { readArtifact } from '../../lib/engine/cache';
 import { STAMP_SETTLE_MS, verifiedStampPath } from '../../lib/engine/cache-verify';
 import { buildLayer } from '../../lib/engine/engine';
 import { LayerSource } from '../../lib/engine/source';
-import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
+import { cleanupTempDirs, makeTempDir, openedDuring, writeTree } from '../helpers';
 
 const TARGET: BuildTarget = { platform: 'aws', architecture: 'x86_64', runtimes: ['python3.12'] };
 
-/** Runs `fn` and returns the files it opened with fs.openSync (the verifier hashes through it). */
-function openedDuring(fn: () => void): string[] {
-  const realFs = jest.requireActual<typeof fs>('fs');
-  const opened: string[] = [];
-  const original = realFs.openSync;
-  const spy = jest.spyOn(realFs, 'openSync').mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
-    opened.push(String(p));
-    return (original as (...a: unknown[]) => number).call(realFs, p, ...rest);
-  }) as typeof fs.openSync);
-  try {
-    fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return opened;
-}
 
 afterAll(() => cleanupTempDirs());
 

@@ -6,7 +6,7 @@ import { STAMP_SETTLE_MS, verifiedStampPath } from '../../lib/engine/cache-verif
 import { buildLayer } from '../../lib/engine/engine';
 import { isSettled } from '../../lib/engine/file-times';
 import { LayerSource } from '../../lib/engine/source';
-import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
+import { cleanupTempDirs, makeTempDir, openedDuring, writeTree } from '../helpers';
 
 /**
  * Every way a cache entry can be damaged after its commit is detected on the next read: the
@@ -228,33 +228,27 @@ describe('what verification costs', () => {
   test('an intact entry with a current stamp is a hit without reading the ZIP; without a stamp it is hashed and stamped again', async () => {
     // GIVEN a verified, stamped entry
     const f = await builtOnce(true);
-    const realFs = jest.requireActual<typeof fs>('fs');
-    const opened: string[] = [];
-    const original = realFs.openSync;
-    const spy = jest.spyOn(realFs, 'openSync').mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
-      opened.push(String(p));
-      return (original as (...a: unknown[]) => number).call(realFs, p, ...rest);
-    }) as typeof fs.openSync);
     let hit: LayerArtifact | undefined;
     let rehashed: LayerArtifact | undefined;
     const stampPath = verifiedStampPath(f.first.zipPath);
     const stamp = fs.readFileSync(stampPath, 'utf8');
-    try {
-      // WHEN read again
-      hit = readArtifact(f.cacheDir, f.first.inputKey);
-      // THEN a hit, and the ZIP was never opened for hashing
-      expect(hit?.cacheHit).toBe(true);
-      expect(opened).not.toContain(f.first.zipPath);
 
-      // WHEN the stamp is gone (e.g. a cache restored from a CI archive) and the entry is read
+    // WHEN read again
+    const openedOnHit = openedDuring(() => {
+      hit = readArtifact(f.cacheDir, f.first.inputKey);
+    });
+    // THEN a hit, and the ZIP was never opened for hashing
+    expect(hit?.cacheHit).toBe(true);
+    expect(openedOnHit).not.toContain(f.first.zipPath);
+
+    // WHEN the stamp is gone (e.g. a cache restored from a CI archive) and the entry is read
+    const openedUnstamped = openedDuring(() => {
       fs.rmSync(stampPath);
       rehashed = readArtifact(f.cacheDir, f.first.inputKey);
-    } finally {
-      spy.mockRestore();
-    }
+    });
 
     // THEN the ZIP was hashed, it is a hit, and the same stamp is back
-    expect(opened).toContain(f.first.zipPath);
+    expect(openedUnstamped).toContain(f.first.zipPath);
     expect(rehashed?.cacheHit).toBe(true);
     expect(fs.readFileSync(stampPath, 'utf8')).toBe(stamp);
     expect(artifactPaths(f.cacheDir, f.first.inputKey).zipPath).toBe(f.first.zipPath);

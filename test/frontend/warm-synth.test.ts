@@ -8,7 +8,7 @@ import { readArtifact } from '../../lib/engine/cache';
 import { verifiedStampPath } from '../../lib/engine/cache-verify';
 import { settleMs } from '../../lib/engine/file-times';
 import * as rosLayers from '../../lib/ros-cdk';
-import { cleanupTempDirs, makeTempDir, writeTree } from '../helpers';
+import { cleanupTempDirs, makeTempDir, openedDuring, writeTree } from '../helpers';
 
 /**
  * Warm synths in a row, each into a fresh output directory (as a test suite or `cdk synth -o`
@@ -52,22 +52,6 @@ function rosSynth(dir: string, cacheDir: string): string {
   return layer.inputKey;
 }
 
-/** Paths opened while `fn` runs. */
-function openedDuring(fn: () => void): string[] {
-  const realFs = jest.requireActual<typeof fs>('fs');
-  const opened: string[] = [];
-  const original = realFs.openSync;
-  const spy = jest.spyOn(realFs, 'openSync').mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
-    opened.push(String(p));
-    return (original as (...a: unknown[]) => number).call(realFs, p, ...rest);
-  }) as typeof fs.openSync);
-  try {
-    fn();
-  } finally {
-    spy.mockRestore();
-  }
-  return opened;
-}
 
 describe.each([
   ['layersmith/aws-cdk', awsSynth],

@@ -131,3 +131,23 @@ export function thrown(run: () => unknown): unknown {
   }
   throw new Error('expected a throw');
 }
+
+/**
+ * Paths `fn` opened with fs.openSync (hashing a file goes through it, so a test can tell whether
+ * a ZIP was read).
+ */
+export function openedDuring(fn: () => void): string[] {
+  const realFs = jest.requireActual<typeof fs>('fs');
+  const opened: string[] = [];
+  const original = realFs.openSync;
+  const spy = jest.spyOn(realFs, 'openSync').mockImplementation(((p: fs.PathLike, ...rest: unknown[]) => {
+    opened.push(String(p));
+    return (original as (...a: unknown[]) => number).call(realFs, p, ...rest);
+  }) as typeof fs.openSync);
+  try {
+    fn();
+  } finally {
+    spy.mockRestore();
+  }
+  return opened;
+}
